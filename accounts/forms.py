@@ -1,0 +1,94 @@
+from django import forms
+from django.conf import settings
+from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Organization,
+    OrganizationInvitation,
+    OrganizationPerson,
+    User,
+)
+
+
+class SignupExtraForm(forms.Form):
+    """Fields that django-allauth's sign-up form adds to e-mail and password."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+
+    def signup(self, request, user):
+        user.first_name = self.cleaned_data["first_name"]
+        user.last_name = self.cleaned_data["last_name"]
+        user.save(update_fields=["first_name", "last_name"])
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "language"]
+
+
+class OrganizationForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = [
+            "name",
+            "legal_form",
+            "registration_number",
+            "inn",
+            "registration_date",
+            "region",
+            "address",
+            "phone",
+            "email",
+            "website",
+        ]
+        widgets = {
+            "registration_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "inn": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 14}),
+        }
+
+    def clean_inn(self):
+        return self.cleaned_data["inn"].strip()
+
+
+class BaseOrganizationPersonFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        roles = {
+            form.cleaned_data["role"]
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        }
+        missing = []
+        if OrganizationPerson.Role.FOUNDER not in roles:
+            missing.append(_("at least one founder"))
+        if OrganizationPerson.Role.LEADER not in roles:
+            missing.append(_("at least one leader"))
+        if missing:
+            raise forms.ValidationError(_("Name %(what)s.") % {"what": ", ".join(missing)})
+
+
+OrganizationPersonFormSet = inlineformset_factory(
+    Organization,
+    OrganizationPerson,
+    formset=BaseOrganizationPersonFormSet,
+    fields=["role", "full_name", "position"],
+    extra=2,
+    max_num=30,
+    can_delete=True,
+)
+
+
+class InvitationForm(forms.ModelForm):
+    class Meta:
+        model = OrganizationInvitation
+        fields = ["email", "role"]
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(choices=settings.LANGUAGES)
+

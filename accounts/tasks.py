@@ -1,0 +1,17 @@
+from celery import shared_task
+
+from socialorder.emails import deliver_email, pending_email_ids
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5)
+def send_email_task(self, email_id: int) -> bool:
+    sent = deliver_email(email_id)
+    if not sent and not self.request.is_eager:
+        raise self.retry(countdown=30 * 2**self.request.retries)
+    return sent
+
+
+@shared_task(acks_late=True)
+def send_pending_emails_task() -> int:
+    """Deliver outbox rows that missed the broker; runs every few minutes in beat."""
+    return sum(deliver_email(email_id) for email_id in pending_email_ids())

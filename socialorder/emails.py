@@ -1,0 +1,109 @@
+"""The one way the portal sends e-mail.
+
+``send_templated_email`` renders ``<template>_subject.txt``,
+``<template>_message.txt`` and, when it exists, ``<template>_message.html`` in
+the recipient's language, stores the result in the outbox and, after the
+surrounding transaction commits, asks Celery to deliver it. If the broker is
+down the request still succeeds: the row stays pending and the periodic sweep
+(``send_pending_emails_task``) delivers it later.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from accounts.models import OutboundEmail
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+
+
+def render_email(*, template: str, context: dict, language: str) -> tuple[str, str, str]:
+    """Render subject, text and HTML bodies of ``template`` in ``language``."""
+    with translation.override(language):
+        subject = render_to_string(f"{template}_subject.txt", context)
+        subject = " ".join(subject.split())
+        text = render_to_string(f"{template}_message.txt", context)
+        try:
+            html = render_to_string(f"{template}_message.html", context)
+        except TemplateDoesNotExist:
+            html = ""
+    return subject, text, html
+
+
+def send_templated_email(*, to: str, template: str, context: dict, language: str) -> OutboundEmail:
+    """Render an e-mail in the recipient's language and queue it after commit."""
+    subject, text, html = render_email(template=template, context=context, language=language)
+    email = OutboundEmail.objects.create(
+        to=to,
+        language=language,
+        template=template,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+    )
+    transaction.on_commit(lambda: enqueue_email(email.pk))
+    return email
+
+
+def enqueue_email(email_id: int) -> None:
+    """Hand an outbox row to Celery; a broker outage leaves it for the sweep."""
+    from accounts.tasks import send_email_task
+
+    try:
+        send_email_task.delay(email_id)
+    except Exception:
+        # The broker is unreachable. The row is pending; the sweep sends it.
+        logger.warning("Could not queue e-mail %s; the outbox sweep will send it.", email_id)
+
+
+def deliver_email(email_id: int) -> bool:
+    """Send one outbox row unless it was sent already. Returns whether it is sent."""
+    with transaction.atomic():
+        email = (
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=email_id, status=OutboundEmail.Status.PENDING)
+            .first()
+        )
+        if email is None:
+            return OutboundEmail.objects.filter(pk=email_id, status=OutboundEmail.Status.SENT).exists()
+        message = EmailMultiAlternatives(
+            subject=email.subject,
+            body=email.body_text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[email.to],
+        )
+        if email.body_html:
+            message.attach_alternative(email.body_html, "text/html")
+        email.attempts += 1
+        try:
+            message.send()
+        except Exception as exc:
+            logger.exception("Sending e-mail %s failed", email_id)
+            email.last_error = str(exc)[:2000]
+            if email.attempts >= MAX_ATTEMPTS:
+                email.status = OutboundEmail.Status.FAILED
+            email.save(update_fields=["attempts", "last_error", "status"])
+            return False
+        email.status = OutboundEmail.Status.SENT
+        email.sent_at = timezone.now()
+        email.last_error = ""
+        email.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+        return True
+
+
+def pending_email_ids(*, older_than: timedelta = timedelta(minutes=2)) -> list[int]:
+    """Outbox rows still waiting after ``older_than``: missed by the broker or failed."""
+    cutoff = timezone.now() - older_than
+    return list(
+        OutboundEmail.objects.filter(
+            status=OutboundEmail.Status.PENDING, created_at__lte=cutoff
+        ).values_list("pk", flat=True)[:500]
+    )
