@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.forms import inlineformset_factory
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -9,6 +10,7 @@ from .models import (
     OrganizationPerson,
     User,
 )
+from .validators import validate_inn
 
 
 class SignupExtraForm(forms.Form):
@@ -30,6 +32,15 @@ class ProfileForm(forms.ModelForm):
 
 
 class OrganizationForm(forms.ModelForm):
+    # Longer than an INN, so that a mistyped one gets the INN message, not a length one.
+    inn = forms.CharField(
+        label=_("INN"),
+        max_length=32,
+        validators=[validate_inn],
+        help_text=_("Taxpayer identification number: 14 digits."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
     class Meta:
         model = Organization
         fields = [
@@ -46,7 +57,6 @@ class OrganizationForm(forms.ModelForm):
         ]
         widgets = {
             "registration_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "inn": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 14}),
         }
 
     def clean_inn(self):
@@ -65,11 +75,11 @@ class BaseOrganizationPersonFormSet(forms.BaseInlineFormSet):
         }
         missing = []
         if OrganizationPerson.Role.FOUNDER not in roles:
-            missing.append(_("at least one founder"))
+            missing.append(gettext("at least one founder"))
         if OrganizationPerson.Role.LEADER not in roles:
-            missing.append(_("at least one leader"))
+            missing.append(gettext("at least one leader"))
         if missing:
-            raise forms.ValidationError(_("Name %(what)s.") % {"what": ", ".join(missing)})
+            raise forms.ValidationError(gettext("Name %(what)s.") % {"what": ", ".join(missing)})
 
 
 OrganizationPersonFormSet = inlineformset_factory(

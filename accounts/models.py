@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .fields import WebsiteField
 from .validators import validate_inn, validate_phone
 
 
@@ -125,7 +126,7 @@ class StateBody(models.Model):
     address = models.CharField(_("address"), max_length=300, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[validate_phone])
-    website = models.URLField(_("website"), blank=True)
+    website = WebsiteField(_("website"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -200,7 +201,7 @@ class Organization(models.Model):
     address = models.CharField(_("address"), max_length=300)
     phone = models.CharField(_("phone"), max_length=40, validators=[validate_phone])
     email = models.EmailField(_("e-mail"))
-    website = models.URLField(_("website"), blank=True)
+    website = WebsiteField(_("website"), blank=True)
     created_by = models.ForeignKey(
         User,
         verbose_name=_("created by"),
