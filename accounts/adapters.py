@@ -1,8 +1,8 @@
+from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language
 
-from allauth.account.adapter import DefaultAccountAdapter
 from socialorder.emails import send_templated_email
 
 from .models import User
@@ -26,6 +26,4 @@ class AccountAdapter(DefaultAccountAdapter):
             for key, value in context.items()
         }
         context.setdefault("email", email)
-        send_templated_email(
-            to=email, template=template_prefix, context=context, language=language
-        )
+        send_templated_email(to=email, template=template_prefix, context=context, language=language)

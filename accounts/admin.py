@@ -27,7 +27,15 @@ class StateBodyMembershipInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "first_name", "last_name", "language", "is_staff", "is_active", "date_joined"]
+    list_display = [
+        "email",
+        "first_name",
+        "last_name",
+        "language",
+        "is_staff",
+        "is_active",
+        "date_joined",
+    ]
     list_filter = ["is_staff", "is_superuser", "is_active", "language"]
     search_fields = ["email", "first_name", "last_name"]
     inlines = [StateBodyMembershipInline]
@@ -40,9 +48,7 @@ class UserAdmin(DjangoUserAdmin):
         ),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),
-    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
 
 @admin.register(Region)
@@ -121,7 +127,17 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     list_display = ["to", "subject", "language", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status", "language", "template"]
     search_fields = ["to", "subject"]
-    fields = ["to", "subject", "language", "template", "status", "attempts", "last_error", "created_at", "sent_at"]
+    fields = [
+        "to",
+        "subject",
+        "language",
+        "template",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request):

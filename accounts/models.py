@@ -145,10 +145,16 @@ class StateBodyMembership(models.Model):
         OFFICER = "officer", _("officer")
 
     user = models.ForeignKey(
-        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="state_body_memberships"
+        User,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="state_body_memberships",
     )
     state_body = models.ForeignKey(
-        StateBody, verbose_name=_("state body"), on_delete=models.CASCADE, related_name="memberships"
+        StateBody,
+        verbose_name=_("state body"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.OFFICER)
     created_at = models.DateTimeField(_("granted at"), default=timezone.now)
@@ -238,7 +244,10 @@ class OrganizationPerson(models.Model):
         LEADER = "leader", _("leader")
 
     organization = models.ForeignKey(
-        Organization, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="people"
+        Organization,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="people",
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     full_name = models.CharField(_("full name"), max_length=200)
@@ -261,10 +270,16 @@ class OrganizationMembership(models.Model):
         EDITOR = "editor", _("editor")
 
     user = models.ForeignKey(
-        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="organization_memberships"
+        User,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="organization_memberships",
     )
     organization = models.ForeignKey(
-        Organization, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="memberships"
+        Organization,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     created_at = models.DateTimeField(_("since"), default=timezone.now)
@@ -276,7 +291,9 @@ class OrganizationMembership(models.Model):
         verbose_name_plural = _("organisation members")
         ordering = ["role", "created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "organization"], name="unique_organization_member"),
+            models.UniqueConstraint(
+                fields=["user", "organization"], name="unique_organization_member"
+            ),
         ]
 
     def __str__(self):
@@ -298,7 +315,10 @@ class OrganizationInvitation(models.Model):
     }
 
     organization = models.ForeignKey(
-        Organization, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="invitations"
+        Organization,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
     )
     email = models.EmailField(_("e-mail"))
     role = models.CharField(
@@ -307,7 +327,9 @@ class OrganizationInvitation(models.Model):
         choices=OrganizationMembership.Role.choices,
         default=OrganizationMembership.Role.EDITOR,
     )
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
     invited_by = models.ForeignKey(
         User, verbose_name=_("invited by"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -361,7 +383,9 @@ class OutboundEmail(models.Model):
     subject = models.CharField(_("subject"), max_length=300)
     body_text = models.TextField(_("text"))
     body_html = models.TextField(_("HTML"), blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)

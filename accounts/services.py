@@ -1,15 +1,15 @@
 """State changes of accounts: organisations, memberships and invitations."""
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from allauth.account.models import EmailAddress
 from socialorder.emails import send_templated_email
 
 from . import permissions
@@ -77,7 +77,8 @@ def invite_member(
     )
     invitee = User.objects.filter(email__iexact=email).first()
     language = invitee.language if invitee else get_language() or settings.LANGUAGE_CODE
-    path = reverse("accounts:invitation-accept", kwargs={"token": invitation_token(invitation)})
+    with translation.override(language):
+        path = reverse("accounts:invitation-accept", kwargs={"token": invitation_token(invitation)})
     accept_url = request.build_absolute_uri(path) if request else settings.SITE_URL + path
     send_templated_email(
         to=email,

@@ -10,7 +10,9 @@ urlpatterns = [
     path("organizations/new/", views.organization_create, name="organization-create"),
     path("organizations/<int:pk>/", views.organization_detail, name="organization-detail"),
     path("organizations/<int:pk>/edit/", views.organization_edit, name="organization-edit"),
-    path("organizations/<int:pk>/members/", views.organization_members, name="organization-members"),
+    path(
+        "organizations/<int:pk>/members/", views.organization_members, name="organization-members"
+    ),
     path(
         "organizations/<int:pk>/invitations/<int:invitation_pk>/cancel/",
         views.invitation_cancel,

@@ -10,9 +10,7 @@ def validate_inn(value: str) -> None:
     checks the form only; uniqueness is a database constraint.
     """
     if not (len(value) == 14 and value.isascii() and value.isdigit()):
-        raise ValidationError(
-            _("The INN must consist of exactly 14 digits."), code="invalid_inn"
-        )
+        raise ValidationError(_("The INN must consist of exactly 14 digits."), code="invalid_inn")
     if len(set(value)) == 1:
         raise ValidationError(_("This is not a valid INN."), code="invalid_inn")
 

@@ -16,7 +16,6 @@ from .forms import InvitationForm, OrganizationForm, OrganizationPersonFormSet, 
 from .models import (
     Organization,
     OrganizationInvitation,
-    OrganizationMembership,
     StateBody,
 )
 
@@ -47,10 +46,10 @@ def set_language(request):
     """Django's language switch, remembered on the profile of a signed-in user."""
     response = django_set_language(request)
     language = request.POST.get("language")
-    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
-        if request.user.language != language:
-            request.user.language = language
-            request.user.save(update_fields=["language"])
+    user = request.user
+    if user.is_authenticated and language in dict(settings.LANGUAGES) and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
     return response
 
 
@@ -139,7 +138,9 @@ def organization_edit(request, pk):
     if not permissions.can_edit_organization(request.user, organization):
         raise PermissionDenied
     form = OrganizationForm(request.POST or None, instance=organization)
-    formset = OrganizationPersonFormSet(request.POST or None, instance=organization, prefix="people")
+    formset = OrganizationPersonFormSet(
+        request.POST or None, instance=organization, prefix="people"
+    )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         with transaction.atomic():
             form.save()
@@ -261,5 +262,3 @@ def officer_workspace(request):
     return TemplateResponse(
         request, "accounts/officer_workspace.html", {"state_bodies": state_bodies}
     )
-
-

@@ -3,7 +3,8 @@
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 export DEBUG="${DEBUG:-1}"
-unset DATABASE_URL REDIS_URL || true
+# Empty, not unset: a .env must not switch the embedded default to other services.
+export DATABASE_URL="" REDIS_URL="" EMAIL_URL="consolemail://"
 ensure_venv ""
 log "Migrating the SQLite database"
 "$PY" manage.py migrate --no-input -v 0

@@ -73,7 +73,9 @@ def deliver_email(email_id: int) -> bool:
             .first()
         )
         if email is None:
-            return OutboundEmail.objects.filter(pk=email_id, status=OutboundEmail.Status.SENT).exists()
+            return OutboundEmail.objects.filter(
+                pk=email_id, status=OutboundEmail.Status.SENT
+            ).exists()
         message = EmailMultiAlternatives(
             subject=email.subject,
             body=email.body_text,

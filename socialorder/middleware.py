@@ -18,8 +18,8 @@ class InvalidFormStatusMiddleware:
     def process_template_response(self, request, response):
         if request.method == "POST" and response.status_code == 200:
             for value in (response.context_data or {}).values():
-                if isinstance(value, BaseForm | BaseFormSet) and value.is_bound:
-                    if not value.is_valid():
-                        response.status_code = 400
-                        break
+                is_form = isinstance(value, BaseForm | BaseFormSet)
+                if is_form and value.is_bound and not value.is_valid():
+                    response.status_code = 400
+                    break
         return response

@@ -19,7 +19,9 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DEBUG", default=False)
 
 if DEBUG:
-    SECRET_KEY = env("SECRET_KEY", default="dev-only-secret-key-do-not-use-in-production-0123456789")
+    SECRET_KEY = env(
+        "SECRET_KEY", default="dev-only-secret-key-do-not-use-in-production-0123456789"
+    )
 else:
     SECRET_KEY = env("SECRET_KEY")
 

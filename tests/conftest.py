@@ -25,6 +25,7 @@ from .factories import (
 def _isolated(settings):
     """Tasks run inline unless a test starts a real worker; rate limits start afresh."""
     celery_app.conf.task_always_eager = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.STORAGES = {
         **settings.STORAGES,

@@ -13,7 +13,15 @@ def test_validate_inn_accepts_fourteen_digits(value):
 
 
 @pytest.mark.parametrize(
-    "value", ["", "0230120151001", "023012015100111", "0230120151001A", "００００００００００００１２", "00000000000000"]
+    "value",
+    [
+        "",
+        "0230120151001",
+        "023012015100111",
+        "0230120151001A",
+        "００００００００００００１２",
+        "00000000000000",
+    ],
 )
 def test_validate_inn_rejects_anything_else(value):
     with pytest.raises(ValidationError):
@@ -25,7 +33,11 @@ def test_migration_seeds_the_nine_regions_in_three_languages():
     codes = set(Region.objects.values_list("code", flat=True))
     assert codes == {"KG-B", "KG-C", "KG-J", "KG-N", "KG-O", "KG-T", "KG-Y", "KG-GB", "KG-GO"}
     chuy = Region.objects.get(code="KG-C")
-    assert (chuy.name_ky, chuy.name_ru, chuy.name_en) == ("Чүй облусу", "Чуйская область", "Chüy Region")
+    assert (chuy.name_ky, chuy.name_ru, chuy.name_en) == (
+        "Чүй облусу",
+        "Чуйская область",
+        "Chüy Region",
+    )
 
 
 @pytest.mark.django_db

@@ -87,7 +87,10 @@ def test_it_refuses_an_invalid_inn_in_the_users_language(client, outsider, langu
     response = client.post(f"/{language}/organizations/new/", form_data(inn=inn))
 
     assert response.status_code == 400
-    assert translated(language, "The INN must consist of exactly 14 digits.") in response.content.decode()
+    assert (
+        translated(language, "The INN must consist of exactly 14 digits.")
+        in response.content.decode()
+    )
     assert not Organization.objects.exists()
     assert not OrganizationPerson.objects.exists()
 

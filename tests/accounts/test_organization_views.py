@@ -1,6 +1,6 @@
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import OrganizationPerson
 from tests.factories import MembershipFactory, OrganizationFactory
@@ -55,7 +55,9 @@ def test_outsider_gets_404_for_another_organization(client, outsider, organizati
     client.force_login(outsider)
     assert client.get(detail(organization)).status_code == 404
     assert client.get(edit(organization)).status_code == 404
-    assert client.post(edit(organization), edit_data(organization, name="Hijacked")).status_code == 404
+    assert (
+        client.post(edit(organization), edit_data(organization, name="Hijacked")).status_code == 404
+    )
     organization.refresh_from_db()
     assert organization.name != "Hijacked"
 
@@ -92,7 +94,7 @@ def test_editor_removes_and_adds_people(client, editor, organization):
     client.force_login(editor)
     founder = organization.people.get(role="founder")
     data = edit_data(organization)
-    index = [k for k, v in data.items() if v == founder.pk][0].split("-")[1]
+    index = next(k for k, v in data.items() if v == founder.pk).split("-")[1]
     data[f"people-{index}-DELETE"] = "on"
     data["people-TOTAL_FORMS"] = "3"
     data.update({"people-2-role": "founder", "people-2-full_name": "Жаңы Негиздөөчү"})

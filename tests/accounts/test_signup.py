@@ -73,7 +73,9 @@ def test_unconfirmed_user_cannot_sign_in(client, django_capture_on_commit_callba
 @pytest.mark.parametrize("language", ["ky", "ru"])
 def test_duplicate_email_is_refused_in_the_users_language(client, language):
     UserFactory(email="aigul@example.org")
-    response = client.post(f"/{language}/accounts/signup/", {**SIGNUP, "email": "AIGUL@example.org"})
+    response = client.post(
+        f"/{language}/accounts/signup/", {**SIGNUP, "email": "AIGUL@example.org"}
+    )
 
     assert response.status_code == 400
     with translation.override(language):
@@ -143,7 +145,8 @@ def test_password_reset_mail_goes_out_in_the_users_language(
 def test_login_and_logout(client):
     user = UserFactory(email="aigul@example.org")
     response = client.post(
-        "/ky/accounts/login/", {"login": "aigul@example.org", "password": "correct-horse-battery-staple"}
+        "/ky/accounts/login/",
+        {"login": "aigul@example.org", "password": "correct-horse-battery-staple"},
     )
     assert response.status_code == 302
     assert int(client.session["_auth_user_id"]) == user.pk
@@ -154,6 +157,8 @@ def test_login_and_logout(client):
 @pytest.mark.django_db
 def test_wrong_password_is_refused_with_400(client):
     UserFactory(email="aigul@example.org")
-    response = client.post("/ky/accounts/login/", {"login": "aigul@example.org", "password": "nope"})
+    response = client.post(
+        "/ky/accounts/login/", {"login": "aigul@example.org", "password": "nope"}
+    )
     assert response.status_code == 400
     assert "_auth_user_id" not in client.session

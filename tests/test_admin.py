@@ -1,0 +1,50 @@
+import pytest
+from django.apps import apps
+from django.contrib import admin
+
+from accounts.models import StateBodyMembership
+from tests.factories import OfficerFactory
+
+
+def test_every_model_of_the_portal_is_registered():
+    for model in apps.get_app_config("accounts").get_models():
+        if model.__name__.startswith("Historical"):
+            continue
+        assert admin.site.is_registered(model), model
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        m
+        for m in apps.get_app_config("accounts").get_models()
+        if not m.__name__.startswith("Historical")
+    ],
+    ids=lambda m: m.__name__,
+)
+def test_changelist_searches_and_filters(admin_client, model, organization, owner, officer):
+    opts = model._meta
+    url = f"/admin/{opts.app_label}/{opts.model_name}/"
+    assert admin_client.get(url).status_code == 200
+    assert admin_client.get(url, {"q": "Бишкек"}).status_code == 200
+    model_admin = admin.site._registry[model]
+    assert model_admin.list_display != ("__str__",)
+    assert model_admin.search_fields
+
+
+def test_officer_grants_keep_their_history_for_administrators(admin_client, db):
+    grant = OfficerFactory()
+    grant.delete()
+    assert StateBodyMembership.history.filter(history_type="-").count() == 1
+    new_grant = OfficerFactory()
+    url = f"/admin/accounts/statebodymembership/{new_grant.pk}/history/"
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    assert [r.history_type for r in response.context["page_obj"]] == ["+"]
+
+
+def test_non_staff_cannot_reach_the_admin(client, outsider):
+    client.force_login(outsider)
+    response = client.get("/admin/accounts/statebodymembership/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
