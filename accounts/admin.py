@@ -1,8 +1,14 @@
+from functools import partial
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
+
+from socialorder.emails import enqueue_email
 
 from .models import (
     Organization,
@@ -139,6 +145,21 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         "sent_at",
     ]
     readonly_fields = fields
+    actions = ["retry_sending"]
+
+    @admin.action(description=_("Retry sending the selected failed e-mails"))
+    def retry_sending(self, request, queryset):
+        ids = list(queryset.filter(status=OutboundEmail.Status.FAILED).values_list("pk", flat=True))
+        OutboundEmail.objects.filter(pk__in=ids).update(
+            status=OutboundEmail.Status.PENDING, attempts=0
+        )
+        for email_id in ids:
+            transaction.on_commit(partial(enqueue_email, email_id))
+        self.message_user(
+            request,
+            ngettext("%(count)d e-mail queued again.", "%(count)d e-mails queued again.", len(ids))
+            % {"count": len(ids)},
+        )
 
     def has_add_permission(self, request):
         return False

@@ -373,7 +373,7 @@ class OutboundEmail(models.Model):
 
     TRANSITIONS = {
         Status.PENDING: {Status.SENT, Status.FAILED},
-        Status.FAILED: {Status.SENT},
+        Status.FAILED: {Status.PENDING},
         Status.SENT: set(),
     }
 

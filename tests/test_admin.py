@@ -48,3 +48,22 @@ def test_non_staff_cannot_reach_the_admin(client, outsider):
     response = client.get("/admin/accounts/statebodymembership/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_failed_emails_can_be_queued_again(admin_client, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from accounts.models import OutboundEmail
+
+    email = OutboundEmail.objects.create(
+        to="a@example.org", language="ky", template="t", subject="s", body_text="b", status="failed"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/accounts/outboundemail/",
+            {"action": "retry_sending", "_selected_action": [email.pk]},
+        )
+    assert response.status_code == 302
+    email.refresh_from_db()
+    assert email.status == "sent"
+    assert len(mail.outbox) == 1
