@@ -1,12 +1,18 @@
 from celery import shared_task
 
+from accounts.models import OutboundEmail
 from socialorder.emails import deliver_email, pending_email_ids
 
 
-@shared_task(bind=True, acks_late=True, max_retries=5)
+@shared_task(bind=True, acks_late=True, max_retries=4)
 def send_email_task(self, email_id: int) -> bool:
     sent = deliver_email(email_id)
-    if not sent and not self.request.is_eager:
+    # Retry a failed attempt with backoff; a row that failed for good, or that
+    # the sweep is sending right now, needs no retry.
+    still_pending = OutboundEmail.objects.filter(
+        pk=email_id, status=OutboundEmail.Status.PENDING
+    ).exists()
+    if not sent and still_pending and not self.request.is_eager:
         raise self.retry(countdown=30 * 2**self.request.retries)
     return sent
 

@@ -65,7 +65,11 @@ def enqueue_email(email_id: int) -> None:
 
 
 def deliver_email(email_id: int) -> bool:
-    """Send one outbox row unless it was sent already. Returns whether it is sent."""
+    """Send one outbox row unless it was sent already. Returns whether it is sent.
+
+    A row that another process is sending right now (locked), or that failed
+    for good, is left alone and reported as not sent.
+    """
     with transaction.atomic():
         email = (
             OutboundEmail.objects.select_for_update(skip_locked=True)
