@@ -39,6 +39,18 @@ if ! "$PY" -c "import psycopg; psycopg.connect('postgresql://socialorder:socialo
     || as_root runuser -u postgres -- psql -q -c "$ROLE_SQL"
 fi
 export DATABASE_URL="${TEST_DATABASE_URL:-postgres://socialorder:socialorder@127.0.0.1:5432/socialorder}"
+# The database itself, so that checks which connect (makemigrations) find it.
+"$PY" - <<'PY'
+import os
+
+import psycopg
+
+url = os.environ["DATABASE_URL"].replace("postgres://", "postgresql://", 1)
+name = url.rsplit("/", 1)[1].split("?")[0]
+with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
+    if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+        connection.execute(f'CREATE DATABASE "{name}"')
+PY
 
 # Redis: reuse or start one that keeps nothing on disk. Tests use database 15.
 if port_open 6379; then
