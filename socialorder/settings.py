@@ -149,6 +149,7 @@ AXES_USERNAME_FORM_FIELD = "login"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 
 # Languages: Kyrgyz first and default, then Russian and English.
 LANGUAGE_CODE = "ky"

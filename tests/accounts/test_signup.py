@@ -162,3 +162,22 @@ def test_wrong_password_is_refused_with_400(client):
     )
     assert response.status_code == 400
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_repeated_failed_logins_lock_the_account_out(client, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.ACCOUNT_RATE_LIMITS = False
+    UserFactory(email="aigul@example.org")
+    for _ in range(3):
+        client.post("/ky/accounts/login/", {"login": "aigul@example.org", "password": "wrong"})
+
+    response = client.post(
+        "/ky/accounts/login/",
+        {"login": "aigul@example.org", "password": "correct-horse-battery-staple"},
+    )
+
+    assert response.status_code == 429
+    with translation.override("ky"):
+        assert translation.gettext("Sign-in is locked") in response.content.decode()
+    assert "_auth_user_id" not in client.session
