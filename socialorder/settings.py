@@ -16,7 +16,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=False)
+# Development mode is the default only in the embedded mode (no DATABASE_URL):
+# a deployment names its database and so runs with DEBUG off unless it says so.
+DATABASE_URL = env("DATABASE_URL", default="")
+DEBUG = env.bool("DEBUG", default=not DATABASE_URL)
 
 if DEBUG:
     SECRET_KEY = env(
@@ -87,7 +90,6 @@ TEMPLATES = [
 ]
 
 # Database: SQLite file unless DATABASE_URL is set (PostgreSQL in the full stack).
-DATABASE_URL = env("DATABASE_URL", default="")
 if DATABASE_URL:
     DATABASES = {"default": env.db_url_config(DATABASE_URL)}
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
