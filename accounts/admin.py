@@ -1,8 +1,5 @@
-from functools import partial
-
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
@@ -154,7 +151,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
             status=OutboundEmail.Status.PENDING, attempts=0
         )
         for email_id in ids:
-            transaction.on_commit(partial(enqueue_email, email_id))
+            enqueue_email(email_id)
         self.message_user(
             request,
             ngettext("%(count)d e-mail queued again.", "%(count)d e-mails queued again.", len(ids))

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import OutboundEmail
+from socialorder.queue import delay_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -49,19 +50,15 @@ def send_templated_email(*, to: str, template: str, context: dict, language: str
         body_text=text,
         body_html=html,
     )
-    transaction.on_commit(lambda: enqueue_email(email.pk))
+    enqueue_email(email.pk)
     return email
 
 
 def enqueue_email(email_id: int) -> None:
-    """Hand an outbox row to Celery; a broker outage leaves it for the sweep."""
+    """Hand an outbox row to Celery after commit; a broker outage leaves it for the sweep."""
     from accounts.tasks import send_email_task
 
-    try:
-        send_email_task.delay(email_id)
-    except Exception:
-        # The broker is unreachable. The row is pending; the sweep sends it.
-        logger.warning("Could not queue e-mail %s; the outbox sweep will send it.", email_id)
+    delay_on_commit(send_email_task, email_id)
 
 
 def deliver_email(email_id: int) -> bool:

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "accounts",
+    "competitions",
 ]
 
 MIDDLEWARE = [
@@ -175,7 +176,12 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("ky", "ru", "en")}
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Uploads (applications, competition documents) live here; no URL serves them.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(MEDIA_ROOT / "private")))
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o640
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -224,7 +230,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.send_pending_emails_task",
         "schedule": 300.0,
     },
+    "notify-pending-amendments": {
+        "task": "competitions.tasks.notify_pending_amendments_task",
+        "schedule": 300.0,
+    },
+    "close-passed-deadlines": {
+        "task": "competitions.tasks.close_passed_deadlines_task",
+        "schedule": 60.0,
+    },
 }
+
+# A competition is published only with at least this many days to its deadline.
+MIN_APPLICATION_DAYS = env.int("MIN_APPLICATION_DAYS", default=20)
 
 # Invitations to join an organisation expire after this many days.
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)

@@ -19,5 +19,6 @@ urlpatterns += i18n_patterns(
     ),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("", include("competitions.urls")),
     prefix_default_language=True,
 )

@@ -1,0 +1,16 @@
+from decimal import Decimal
+
+from django import template
+from django.template.defaultfilters import floatformat
+from django.utils.translation import gettext
+
+register = template.Library()
+
+
+@register.filter
+def som(value):
+    """An amount in Kyrgyz som, grouped by thousands in the active language."""
+    if value in (None, ""):
+        return "—"
+    amount = floatformat(Decimal(value), "0g" if Decimal(value) == int(value) else "2g")
+    return gettext("%(amount)s som") % {"amount": amount}

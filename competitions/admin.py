@@ -1,0 +1,128 @@
+from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+
+from .models import (
+    Amendment,
+    ChecklistItem,
+    Clarification,
+    CommissionMember,
+    Competition,
+    CompetitionDocument,
+    Criterion,
+    Follow,
+    Programme,
+    ServiceArea,
+    StatusChange,
+    TargetGroup,
+)
+
+
+@admin.register(ServiceArea)
+class ServiceAreaAdmin(TranslationAdmin):
+    list_display = ["name", "slug", "order"]
+    search_fields = ["slug", "name_ky", "name_ru", "name_en"]
+    list_filter = ["order"]
+
+
+@admin.register(TargetGroup)
+class TargetGroupAdmin(TranslationAdmin):
+    list_display = ["name", "slug", "order"]
+    search_fields = ["slug", "name_ky", "name_ru", "name_en"]
+    list_filter = ["order"]
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(TranslationAdmin):
+    list_display = ["title", "state_body", "year_start", "year_end", "budget"]
+    list_filter = ["state_body", "year_start"]
+    search_fields = ["title_ky", "title_ru", "title_en"]
+    autocomplete_fields = ["state_body"]
+
+
+class CriterionInline(TranslationTabularInline):
+    model = Criterion
+    extra = 0
+
+
+class ChecklistInline(TranslationTabularInline):
+    model = ChecklistItem
+    extra = 0
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = StatusChange
+    extra = 0
+    readonly_fields = ["from_status", "to_status", "changed_by", "changed_at", "note"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Competition)
+class CompetitionAdmin(TranslationAdmin):
+    list_display = ["reference", "title", "state_body", "status", "deadline", "total_budget"]
+    list_filter = ["status", "state_body", "service_area", "regions"]
+    search_fields = ["reference", "title_ky", "title_ru", "title_en"]
+    readonly_fields = ["reference", "published_at", "created_by", "created_at", "updated_at"]
+    autocomplete_fields = ["state_body"]
+    date_hierarchy = "deadline"
+    inlines = [CriterionInline, ChecklistInline, StatusChangeInline]
+
+
+@admin.register(CompetitionDocument)
+class CompetitionDocumentAdmin(admin.ModelAdmin):
+    list_display = ["title", "competition", "kind", "file_type", "size", "uploaded_at"]
+    list_filter = ["kind", "file_type"]
+    search_fields = ["title", "competition__reference", "sha256"]
+    readonly_fields = ["file_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+
+
+@admin.register(Amendment)
+class AmendmentAdmin(admin.ModelAdmin):
+    list_display = ["competition", "kind", "created_at", "notified_at"]
+    list_filter = ["kind"]
+    search_fields = ["competition__reference", "note"]
+
+
+@admin.register(Clarification)
+class ClarificationAdmin(admin.ModelAdmin):
+    list_display = ["competition", "asked_at", "answered_at"]
+    list_filter = ["answered_at"]
+    search_fields = ["competition__reference", "question", "answer"]
+
+
+@admin.register(CommissionMember)
+class CommissionMemberAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "email", "competition", "role", "voting", "user"]
+    list_filter = ["role", "voting"]
+    search_fields = ["full_name", "email", "competition__reference"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Follow)
+class FollowAdmin(admin.ModelAdmin):
+    list_display = ["user", "competition", "created_at"]
+    list_filter = ["created_at"]
+    search_fields = ["user__email", "competition__reference"]
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(admin.ModelAdmin):
+    list_display = ["competition", "from_status", "to_status", "changed_by", "changed_at"]
+    list_filter = ["to_status"]
+    search_fields = ["competition__reference", "note"]
+    readonly_fields = [
+        "competition",
+        "from_status",
+        "to_status",
+        "changed_by",
+        "changed_at",
+        "note",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
