@@ -126,3 +126,17 @@ class StatusChangeAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Criterion)
+class CriterionAdmin(TranslationAdmin):
+    list_display = ["name", "competition", "max_points", "weight", "order"]
+    list_filter = ["max_points"]
+    search_fields = ["name_ky", "name_ru", "name_en", "competition__reference"]
+
+
+@admin.register(ChecklistItem)
+class ChecklistItemAdmin(TranslationAdmin):
+    list_display = ["name", "competition", "required", "order"]
+    list_filter = ["required"]
+    search_fields = ["name_ky", "name_ru", "name_en", "competition__reference"]

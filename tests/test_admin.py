@@ -6,22 +6,21 @@ from accounts.models import StateBodyMembership
 from tests.factories import OfficerFactory
 
 
+PORTAL_APPS = ("accounts", "competitions")
+PORTAL_MODELS = [
+    model
+    for app in PORTAL_APPS
+    for model in apps.get_app_config(app).get_models()
+    if not model.__name__.startswith("Historical")
+]
+
+
 def test_every_model_of_the_portal_is_registered():
-    for model in apps.get_app_config("accounts").get_models():
-        if model.__name__.startswith("Historical"):
-            continue
+    for model in PORTAL_MODELS:
         assert admin.site.is_registered(model), model
 
 
-@pytest.mark.parametrize(
-    "model",
-    [
-        m
-        for m in apps.get_app_config("accounts").get_models()
-        if not m.__name__.startswith("Historical")
-    ],
-    ids=lambda m: m.__name__,
-)
+@pytest.mark.parametrize("model", PORTAL_MODELS, ids=lambda m: m.__name__)
 def test_changelist_searches_and_filters(admin_client, model, organization, owner, officer):
     opts = model._meta
     url = f"/admin/{opts.app_label}/{opts.model_name}/"
