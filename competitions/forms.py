@@ -87,6 +87,13 @@ class CompetitionForm(forms.ModelForm):
             for name in Competition.FROZEN_FIELDS:
                 self.fields[name].help_text = _("Frozen after publication.")
                 self.fields[name].widget.attrs["readonly"] = True
+            # The form shows the deadline to the minute: compare it so, or a deadline
+            # with seconds would always look changed.
+            deadline = self.instance.deadline
+            if deadline is not None:
+                self.initial["deadline"] = timezone.localtime(deadline).replace(
+                    second=0, microsecond=0
+                )
 
     class Meta:
         model = Competition
@@ -127,6 +134,9 @@ class CompetitionForm(forms.ModelForm):
                             "A deadline can only be extended through an amendment."
                         ),
                     )
+                else:
+                    # Unchanged: keep the stored value exactly (the deadline's seconds).
+                    data[name] = getattr(self.instance, name)
             return data
         low, high, budget = data.get("min_grant"), data.get("max_grant"), data.get("total_budget")
         if low is not None and high is not None and high < low:
@@ -146,17 +156,26 @@ class CompetitionForm(forms.ModelForm):
 
 
 class BaseTermsFormSet(forms.BaseInlineFormSet):
+    """Criteria or checklist rows; once published they are shown read-only and any
+    change that is submitted anyway is refused with a message, not dropped."""
+
     def __init__(self, *args, frozen=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.frozen = frozen
         if frozen:
-            for form in self.forms:
-                for field in form.fields.values():
-                    field.disabled = True
+            self.extra = 0
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if self.frozen:
+            for field in form.fields.values():
+                field.widget.attrs["readonly"] = True
 
     def clean(self):
         super().clean()
-        if self.frozen and self.has_changed():
+        if self.frozen and (
+            self.has_changed() or self.total_form_count() != self.initial_form_count()
+        ):
             raise forms.ValidationError(
                 gettext("This term is frozen since publication and cannot be changed.")
             )
@@ -187,7 +206,7 @@ ChecklistFormSet = inlineformset_factory(
 class DocumentForm(forms.ModelForm):
     class Meta:
         model = CompetitionDocument
-        fields = ["kind", "title", "file"]
+        fields = ["kind", *translated("title"), "file"]
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
@@ -207,6 +226,8 @@ class ExtendDeadlineForm(forms.Form):
 
     def clean_new_deadline(self):
         value = self.cleaned_data["new_deadline"]
+        if value <= timezone.now():
+            raise forms.ValidationError(gettext("The new deadline must be in the future."))
         if value <= self.competition.deadline:
             raise forms.ValidationError(
                 gettext("A published deadline can only be extended, not shortened.")

@@ -161,6 +161,8 @@ def extend_deadline(
         raise ServiceError(
             _("Only the deadline of a competition open for applications can change.")
         )
+    if new_deadline <= timezone.now():
+        raise ServiceError(_("The new deadline must be in the future."))
     if new_deadline <= competition.deadline:
         raise ServiceError(_("A published deadline can only be extended, not shortened."))
     if not note.strip():

@@ -1,6 +1,14 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import ChecklistItem, Competition, Criterion, Programme, ServiceArea, TargetGroup
+from .models import (
+    ChecklistItem,
+    Competition,
+    CompetitionDocument,
+    Criterion,
+    Programme,
+    ServiceArea,
+    TargetGroup,
+)
 
 
 @register(ServiceArea)
@@ -39,4 +47,10 @@ class CriterionTranslationOptions(TranslationOptions):
 @register(ChecklistItem)
 class ChecklistItemTranslationOptions(TranslationOptions):
     fields = ("name",)
+    required_languages = ("ky", "ru")
+
+
+@register(CompetitionDocument)
+class CompetitionDocumentTranslationOptions(TranslationOptions):
+    fields = ("title",)
     required_languages = ("ky", "ru")

@@ -5,7 +5,6 @@ from django.contrib import admin
 from accounts.models import StateBodyMembership
 from tests.factories import OfficerFactory
 
-
 PORTAL_APPS = ("accounts", "competitions")
 PORTAL_MODELS = [
     model

@@ -9,6 +9,7 @@ from django.utils import translation
 
 from accounts.models import OrganizationInvitation
 from accounts.services import invitation_token
+from tests.competitions.factories import CompetitionFactory, CriterionFactory, ProgrammeFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ["ky", "ru", "en"]
@@ -52,6 +53,14 @@ def _invitation_kwargs(ctx):
     return {"token": invitation_token(invitation)}
 
 
+def _competition_kwargs(ctx):
+    return {"reference": ctx["competition"].reference}
+
+
+def _programme_kwargs(ctx):
+    return {"pk": ProgrammeFactory(state_body=ctx["state_body"]).pk}
+
+
 PAGES = {
     "home": (None, None),
     "account_signup": (None, None),
@@ -69,9 +78,37 @@ PAGES = {
     "accounts:organization-members": ("owner", _organization_kwargs),
     "accounts:invitation-accept": ("outsider", _invitation_kwargs),
     "accounts:officer-workspace": ("officer", None),
+    "competitions:list": (None, None),
+    "competitions:detail": (None, _competition_kwargs),
+    "competitions:my-commissions": ("owner", None),
+    "competitions:officer-list": ("officer", None),
+    "competitions:create": ("officer", None),
+    "competitions:edit": ("officer", _competition_kwargs),
+    "competitions:documents": ("officer", _competition_kwargs),
+    "competitions:extend": ("officer", _competition_kwargs),
+    "competitions:cancel": ("officer", _competition_kwargs),
+    "competitions:commission": ("officer", _competition_kwargs),
+    "competitions:clarifications": ("officer", _competition_kwargs),
+    "competitions:history": ("officer", _competition_kwargs),
+    "competitions:programme-list": ("officer", None),
+    "competitions:programme-create": ("officer", None),
+    "competitions:programme-edit": ("officer", _programme_kwargs),
 }
-# Pages reached only by POST or through a link that carries a key.
-NOT_PAGES = {"set_language", "accounts:invitation-cancel", "accounts:member-remove"}
+# Pages reached only by POST, files and feeds (not HTML pages).
+NOT_PAGES = {
+    "set_language",
+    "accounts:invitation-cancel",
+    "accounts:member-remove",
+    "competitions:feed",
+    "competitions:document-download",
+    "competitions:programme-document",
+    "competitions:follow",
+    "competitions:ask",
+    "competitions:publish",
+    "competitions:document-delete",
+    "competitions:commission-remove",
+    "competitions:clarification-answer",
+}
 
 
 def test_every_portal_page_is_checked_here():
@@ -79,7 +116,7 @@ def test_every_portal_page_is_checked_here():
     names = {
         f"{namespace}:{name}"
         for namespace, (_prefix, sub) in resolver.namespace_dict.items()
-        if namespace == "accounts"
+        if namespace in {"accounts", "competitions"}
         for name in sub.reverse_dict
         if isinstance(name, str)
     }
@@ -90,9 +127,18 @@ def test_every_portal_page_is_checked_here():
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_page_renders_in_every_language(
-    client, name, language, owner, outsider, officer, organization
+    client, name, language, owner, outsider, officer, organization, state_body
 ):
-    ctx = {"owner": owner, "outsider": outsider, "officer": officer, "organization": organization}
+    competition = CompetitionFactory(state_body=state_body, published=True)
+    CriterionFactory(competition=competition)
+    ctx = {
+        "owner": owner,
+        "outsider": outsider,
+        "officer": officer,
+        "organization": organization,
+        "state_body": state_body,
+        "competition": competition,
+    }
     role, kwargs = PAGES[name]
     if role:
         client.force_login(ctx[role])

@@ -39,7 +39,8 @@ CRITERIA = [
     ("Долбоордун коомдук маанилүүлүгү", "Социальная значимость проекта", "60", "1.5"),
     ("Уюмдун тажрыйбасы жана ресурстары", "Опыт и ресурсы организации", "40", "1"),
 ]
-DOCUMENT_TITLE = "Техникалык тапшырма / Техническое задание"
+DOCUMENT_TITLE_KY = "Техникалык тапшырма"
+DOCUMENT_TITLE = "Техническое задание"
 
 
 def seed_directories() -> None:
@@ -268,13 +269,14 @@ def test_officer_publishes_a_competition_and_a_visitor_finds_it_in_russian(
     pdf.write_bytes(PDF_BYTES)
     upload = form_with(page, "file")
     upload.locator("select[name=kind]").select_option(CompetitionDocument.Kind.TERMS)
-    upload.locator("[name=title]").fill(DOCUMENT_TITLE)
+    upload.locator("[name=title_ky]").fill(DOCUMENT_TITLE_KY)
+    upload.locator("[name=title_ru]").fill(DOCUMENT_TITLE)
     upload.locator("input[name=file]").set_input_files(pdf)
     submit(page, upload)
     expect(page).to_have_url(f"{base}/ky/officer/competitions/{reference}/documents/")
     document = CompetitionDocument.objects.get(competition=competition)
     download_path = f"/ky/competitions/{reference}/documents/{document.pk}/"
-    expect(main.locator(f"a[href='{download_path}']")).to_have_text(DOCUMENT_TITLE)
+    expect(main.locator(f"a[href='{download_path}']")).to_have_text(DOCUMENT_TITLE_KY)
     assert (document.file_type, document.size) == ("pdf", len(PDF_BYTES))
     assert (private_media / document.file.name).read_bytes() == PDF_BYTES
 
