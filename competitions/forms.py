@@ -243,7 +243,10 @@ class CancelForm(forms.Form):
 
 class ClarificationForm(forms.Form):
     question = forms.CharField(
-        label=_("Your question"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Your question"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write your question.")},
     )
 
 

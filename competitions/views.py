@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import StateBody
 from accounts.permissions import is_officer
 from socialorder.search import text_search
-from socialorder.uploads import CONTENT_TYPES, sha256_of
+from socialorder.uploads import CONTENT_TYPES, detect_type, sha256_of
 
 from . import permissions, services
 from .forms import (
@@ -135,6 +135,10 @@ def competition_list(request):
 @require_GET
 def competition_detail(request, reference):
     competition = _get_competition(request, reference)
+    return _render_detail(request, competition, ClarificationForm())
+
+
+def _render_detail(request, competition, question_form, status=200):
     user = request.user
     can_edit = permissions.can_edit_competition(user, competition)
     clarifications = competition.clarifications.all()
@@ -157,8 +161,9 @@ def competition_detail(request, reference):
             "can_follow": permissions.can_follow_competition(user, competition),
             "follows": user.is_authenticated
             and Follow.objects.filter(competition=competition, user=user).exists(),
-            "question_form": ClarificationForm(),
+            "question_form": question_form,
         },
+        status=status,
     )
 
 
@@ -196,21 +201,22 @@ def follow(request, reference):
 def ask(request, reference):
     competition = _get_competition(request, reference)
     form = ClarificationForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Write your question."))
-        return redirect("competitions:detail", reference=competition.reference)
-    try:
-        services.ask_clarification(
-            competition=competition, user=request.user, question=form.cleaned_data["question"]
-        )
-    except services.ServiceError as error:
-        _service_error(request, error)
-    else:
-        messages.success(
-            request,
-            _("Your question was sent. The answer will be published on this page."),
-        )
-    return redirect("competitions:detail", reference=competition.reference)
+    if form.is_valid():
+        try:
+            services.ask_clarification(
+                competition=competition, user=request.user, question=form.cleaned_data["question"]
+            )
+        except services.ServiceError as error:
+            form.add_error("question", error)
+        else:
+            messages.success(
+                request,
+                _("Your question was sent. The answer will be published on this page."),
+            )
+            return redirect("competitions:detail", reference=competition.reference)
+    for error in form.errors.get("question", []):
+        messages.error(request, error)
+    return _render_detail(request, competition, form, status=400)
 
 
 class CompetitionFeed(Feed):
@@ -331,7 +337,14 @@ def programme_document(request, pk):
     programme = _get_programme_for_officer(request, pk)
     if not programme.approving_document:
         raise Http404
-    return FileResponse(programme.approving_document.open("rb"), as_attachment=True)
+    document = programme.approving_document.open("rb")
+    file_type = detect_type(document) or "bin"
+    return FileResponse(
+        document,
+        as_attachment=True,
+        filename=f"programme-{programme.pk}.{file_type}",
+        content_type=CONTENT_TYPES.get(file_type, "application/octet-stream"),
+    )
 
 
 def _terms_formsets(request, competition, frozen=False):
@@ -553,7 +566,6 @@ def clarification_list(request, reference):
         {
             "competition": competition,
             "clarifications": competition.clarifications.select_related("organization"),
-            "form": AnswerForm(),
         },
     )
 
@@ -564,14 +576,22 @@ def clarification_answer(request, reference, pk):
     competition = _get_competition_for_officer(request, reference)
     clarification = get_object_or_404(Clarification, pk=pk, competition=competition)
     form = AnswerForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Write the answer."))
+    if form.is_valid():
+        services.answer_clarification(
+            clarification=clarification, user=request.user, answer=form.cleaned_data["answer"]
+        )
+        messages.success(request, _("The answer was published."))
         return redirect("competitions:clarifications", reference=competition.reference)
-    services.answer_clarification(
-        clarification=clarification, user=request.user, answer=form.cleaned_data["answer"]
+    messages.error(request, _("Write the answer."))
+    return TemplateResponse(
+        request,
+        "competitions/clarification_list.html",
+        {
+            "competition": competition,
+            "clarifications": competition.clarifications.select_related("organization"),
+        },
+        status=400,
     )
-    messages.success(request, _("The answer was published."))
-    return redirect("competitions:clarifications", reference=competition.reference)
 
 
 @login_required
