@@ -7,7 +7,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    PIP_ROOT_USER_ACTION=ignore
+    PIP_ROOT_USER_ACTION=ignore \
+    # The image is for deployments: never the development mode, whatever is missing.
+    DEBUG=0
 
 # WeasyPrint's libraries (Pango, and HarfBuzz subsetting, which makes PDFs about
 # twice as fast), DejaVu fonts only (Noto would change the default families:

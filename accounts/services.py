@@ -65,6 +65,8 @@ def invite_member(
     """Invite someone by e-mail to act for the organisation."""
     if not permissions.can_manage_members(invited_by, organization):
         raise PermissionDenied
+    # Lock the organisation so that a double submit cannot invite the same address twice.
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
     email = email.strip()
     if organization.memberships.filter(user__email__iexact=email).exists():
         raise ServiceError(_("This person is already a member of the organisation."))

@@ -64,7 +64,16 @@ class CompetitionAdmin(TranslationAdmin):
     list_display = ["reference", "title", "state_body", "status", "deadline", "total_budget"]
     list_filter = ["status", "state_body", "service_area", "regions"]
     search_fields = ["reference", "title_ky", "title_ru", "title_en"]
-    readonly_fields = ["reference", "published_at", "created_by", "created_at", "updated_at"]
+    # Status changes go through the services (history, e-mails), never through admin.
+    readonly_fields = [
+        "reference",
+        "status",
+        "published_at",
+        "cancel_reason",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
     autocomplete_fields = ["state_body"]
     date_hierarchy = "deadline"
     inlines = [CriterionInline, ChecklistInline, StatusChangeInline]
@@ -76,6 +85,10 @@ class CompetitionDocumentAdmin(admin.ModelAdmin):
     list_filter = ["kind", "file_type"]
     search_fields = ["title", "competition__reference", "sha256"]
     readonly_fields = ["file_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+
+    def has_add_permission(self, request):
+        # Uploads are checked by content in the officer's page; admin only corrects titles.
+        return False
 
 
 @admin.register(Amendment)

@@ -74,6 +74,9 @@ class CompetitionForm(forms.ModelForm):
 
     def __init__(self, *args, state_bodies, **kwargs):
         super().__init__(*args, **kwargs)
+        # What the officer saw, so a save can tell whether the state moved meanwhile.
+        self.initial_status = self.instance.status
+        self.initial_deadline = self.instance.deadline
         self.fields["state_body"].queryset = state_bodies
         self.fields["programme"].queryset = Programme.objects.filter(state_body__in=state_bodies)
         self.fields["service_area"].queryset = ServiceArea.objects.all()
@@ -122,6 +125,13 @@ class CompetitionForm(forms.ModelForm):
         ]
         widgets = {"deadline": DateTimeLocalInput()}
 
+    def editable_columns(self) -> list[str]:
+        """The model columns this form writes (many-to-many fields are saved apart)."""
+        many = {field.name for field in Competition._meta.many_to_many}
+        return [name for name in self.fields if name not in many and name != "state_body"] + (
+            [] if self.instance.is_frozen else ["state_body"]
+        )
+
     def clean(self):
         data = super().clean()
         if self.instance.pk and self.instance.is_frozen:
@@ -134,7 +144,7 @@ class CompetitionForm(forms.ModelForm):
                             "A deadline can only be extended through an amendment."
                         ),
                     )
-                else:
+                elif name not in {"regions", "target_groups"}:
                     # Unchanged: keep the stored value exactly (the deadline's seconds).
                     data[name] = getattr(self.instance, name)
             return data
@@ -226,6 +236,10 @@ class ExtendDeadlineForm(forms.Form):
 
     def clean_new_deadline(self):
         value = self.cleaned_data["new_deadline"]
+        if not self.competition.is_open:
+            raise forms.ValidationError(
+                gettext("Only the deadline of a competition open for applications can change.")
+            )
         if value <= timezone.now():
             raise forms.ValidationError(gettext("The new deadline must be in the future."))
         if value <= self.competition.deadline:
@@ -289,8 +303,12 @@ class CatalogueFilterForm(forms.Form):
     area = forms.ModelChoiceField(
         label=_("Social-service area"), queryset=ServiceArea.objects.all(), required=False
     )
-    grant_min = forms.DecimalField(label=_("Grant from, som"), required=False, min_value=0)
-    grant_max = forms.DecimalField(label=_("Grant up to, som"), required=False, min_value=0)
+    grant_min = forms.DecimalField(
+        label=_("Grant from, som"), required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+    grant_max = forms.DecimalField(
+        label=_("Grant up to, som"), required=False, min_value=0, max_digits=14, decimal_places=2
+    )
     sort = forms.ChoiceField(label=_("Sort"), choices=SORTS, required=False)
 
 

@@ -128,6 +128,11 @@ class Competition(models.Model):
     FROZEN_FIELDS = (
         "programme",
         "service_area",
+        "regions",
+        "target_groups",
+        "eligibility_ky",
+        "eligibility_ru",
+        "eligibility_en",
         "total_budget",
         "min_grant",
         "max_grant",
@@ -187,7 +192,7 @@ class Competition(models.Model):
     duration_max_months = models.PositiveSmallIntegerField(
         _("longest project, months"), validators=[MinValueValidator(1)]
     )
-    eligibility = models.TextField(_("who may apply"))
+    eligibility = models.TextField(_("who may apply"))  # frozen once published
     pass_mark = models.DecimalField(
         _("pass mark, of 100"),
         max_digits=5,

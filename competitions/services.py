@@ -157,7 +157,7 @@ def extend_deadline(
     """Move the deadline later, with a public note; followers are told by e-mail."""
     _require_officer(user, competition)
     competition = Competition.objects.select_for_update().get(pk=competition.pk)
-    if competition.status != Competition.Status.PUBLISHED:
+    if competition.status != Competition.Status.PUBLISHED or not competition.is_open:
         raise ServiceError(
             _("Only the deadline of a competition open for applications can change.")
         )
@@ -278,12 +278,16 @@ def ask_clarification(*, competition: Competition, user: User, question: str) ->
     question = question.strip()
     if not question:
         raise ServiceError(_("Write your question."))
-    organization = user.organization_memberships.select_related("organization").first()
+    # Name the organisation only when the asker acts for exactly one: with several
+    # we cannot know which one asks, and must not reveal the others.
+    organizations = list(
+        user.organization_memberships.values_list("organization_id", flat=True)[:2]
+    )
     return Clarification.objects.create(
         competition=competition,
         question=question,
         asked_by=user,
-        organization=organization.organization if organization else None,
+        organization_id=organizations[0] if len(organizations) == 1 else None,
     )
 
 
@@ -291,6 +295,7 @@ def ask_clarification(*, competition: Competition, user: User, question: str) ->
 def answer_clarification(*, clarification: Clarification, user: User, answer: str) -> Clarification:
     """An officer answers in public; the asker is told by e-mail."""
     _require_officer(user, clarification.competition)
+    clarification = Clarification.objects.select_for_update().get(pk=clarification.pk)
     answer = answer.strip()
     if not answer:
         raise ServiceError(_("Write the answer."))
@@ -327,6 +332,8 @@ def appoint_commission_member(
     _require_officer(user, competition)
     if competition.status in {Competition.Status.CANCELLED, Competition.Status.CLOSED}:
         raise ServiceError(_("The commission of a closed or cancelled competition cannot change."))
+    # Lock the competition so that a double submit cannot appoint the same person twice.
+    Competition.objects.select_for_update().filter(pk=competition.pk).first()
     email = email.strip()
     if competition.commission.filter(email__iexact=email).exists():
         raise ServiceError(_("This person is already on the commission."))

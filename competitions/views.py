@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import StateBody
 from accounts.permissions import is_officer
 from socialorder.search import text_search
-from socialorder.uploads import CONTENT_TYPES, detect_type, sha256_of
+from socialorder.uploads import CONTENT_TYPES, detect_type, open_private, sha256_of
 
 from . import permissions, services
 from .forms import (
@@ -172,7 +172,7 @@ def document_download(request, reference, pk):
     competition = _get_competition(request, reference)
     document = get_object_or_404(competition.documents, pk=pk)
     response = FileResponse(
-        document.file.open("rb"),
+        open_private(document.file),
         as_attachment=True,
         filename=f"{competition.reference}-{document.pk}.{document.file_type}",
         content_type=CONTENT_TYPES.get(document.file_type, "application/octet-stream"),
@@ -337,7 +337,7 @@ def programme_document(request, pk):
     programme = _get_programme_for_officer(request, pk)
     if not programme.approving_document:
         raise Http404
-    document = programme.approving_document.open("rb")
+    document = open_private(programme.approving_document)
     file_type = detect_type(document) or "bin"
     return FileResponse(
         document,
@@ -402,7 +402,20 @@ def competition_edit(request, reference):
         [form.is_valid(), criteria.is_valid(), checklist.is_valid()]
     ):
         with transaction.atomic():
-            form.save()
+            # Another officer may have published, extended or cancelled meanwhile:
+            # lock the row, and save only what the form edits.
+            current = Competition.objects.select_for_update().get(pk=competition.pk)
+            if (current.status, current.deadline) != (form.initial_status, form.initial_deadline):
+                messages.error(
+                    request,
+                    _(
+                        "The competition changed while you were editing it. "
+                        "Check it and edit again."
+                    ),
+                )
+                return redirect("competitions:detail", reference=competition.reference)
+            form.save(commit=False).save(update_fields=[*form.editable_columns(), "updated_at"])
+            form.save_m2m()
             if not competition.is_frozen:
                 criteria.save()
                 checklist.save()

@@ -30,6 +30,7 @@ ensure_venv() {
   # $1: pip extras, e.g. "" or "[dev]"
   local extras="${1:-}"
   if [ ! -x "$PY" ]; then
+    command -v python3 >/dev/null 2>&1 || apt_install python3 python3-venv
     log "Creating the virtual environment"
     python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
       echo "Python 3.11 or newer is required" >&2; exit 1; }

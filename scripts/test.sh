@@ -26,11 +26,21 @@ if port_open 5432; then
   log "Reusing the PostgreSQL server on 127.0.0.1:5432"
 else
   ls /etc/postgresql/*/main >/dev/null 2>&1 || apt_install postgresql
-  PG_VERSION="$(ls /etc/postgresql | sort -V | tail -n 1)"
-  log "Starting PostgreSQL $PG_VERSION"
-  as_root pg_ctlcluster --skip-systemctl-redirect "$PG_VERSION" main start
-  for _ in $(seq 1 30); do port_open 5432 && break; sleep 0.5; done
-  STARTED_PG_PID="$(as_root head -n 1 "/var/lib/postgresql/$PG_VERSION/main/postmaster.pid")"
+  # Installing the package may have started the cluster already (systemd).
+  if port_open 5432; then
+    log "Reusing the PostgreSQL server the package started"
+  else
+    PG_VERSION="$(ls /etc/postgresql | sort -V | tail -n 1)"
+    log "Starting PostgreSQL $PG_VERSION"
+    # Exit code 2 is "already running": nothing to start, nothing to stop later.
+    rc=0
+    as_root pg_ctlcluster --skip-systemctl-redirect "$PG_VERSION" main start || rc=$?
+    for _ in $(seq 1 30); do port_open 5432 && break; sleep 0.5; done
+    port_open 5432 || { echo "PostgreSQL did not start" >&2; exit 1; }
+    if [ "$rc" -eq 0 ]; then
+      STARTED_PG_PID="$(as_root head -n 1 "/var/lib/postgresql/$PG_VERSION/main/postmaster.pid")"
+    fi
+  fi
 fi
 # A password role that may create the test databases, made once.
 ROLE_SQL="DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'socialorder') THEN CREATE ROLE socialorder LOGIN PASSWORD 'socialorder' CREATEDB; END IF; END \$\$;"
@@ -57,10 +67,16 @@ if port_open 6379; then
   log "Reusing the Redis server on 127.0.0.1:6379"
 else
   command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+  # Installing the package may have started one already (systemd).
+  for _ in $(seq 1 10); do port_open 6379 && break; sleep 0.2; done
+fi
+if ! port_open 6379; then
   log "Starting Redis"
+  rm -f "$RUN_DIR/redis.pid"
   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
     --pidfile "$RUN_DIR/redis.pid" --logfile "$RUN_DIR/redis.log"
   for _ in $(seq 1 30); do port_open 6379 && [ -s "$RUN_DIR/redis.pid" ] && break; sleep 0.2; done
+  [ -s "$RUN_DIR/redis.pid" ] || { echo "Redis did not start" >&2; exit 1; }
   STARTED_REDIS_PID="$(cat "$RUN_DIR/redis.pid")"
 fi
 export REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"

@@ -5,14 +5,18 @@ which no URL serves: views stream them after a permission check.
 """
 
 import hashlib
+import logging
 import os
 import zipfile
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
+from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
 
 PDF, DOCX, XLSX, ODT, JPEG, PNG = "pdf", "docx", "xlsx", "odt", "jpeg", "png"
 DOCUMENT_TYPES = frozenset({PDF, DOCX, XLSX, ODT})
@@ -107,3 +111,12 @@ def validate_upload(uploaded, *, allowed=DOCUMENT_TYPES, max_bytes=None) -> str:
             params={"types": names},
         )
     return kind
+
+
+def open_private(field_file):
+    """Open a stored upload for streaming; a file missing on disk is a 404, not a 500."""
+    try:
+        return field_file.open("rb")
+    except (FileNotFoundError, ValueError):
+        logger.error("Stored file is missing: %s", field_file.name)
+        raise Http404 from None

@@ -115,7 +115,9 @@ class Command(BaseCommand):
                     timezone.localdate() + datetime.timedelta(days=days), datetime.time(18, 0)
                 )
             )
-            competition, created = Competition.objects.update_or_create(
+            if Competition.objects.filter(reference=reference).exists():
+                continue  # Keep what demo users did with it (published, cancelled...).
+            competition, created = Competition.objects.get_or_create(
                 reference=reference,
                 defaults={
                     "state_body": bodies[body],
