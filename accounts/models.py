@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from socialorder.uploads import private_storage
+
 from .fields import WebsiteField
 from .validators import validate_inn, validate_phone
 
@@ -383,6 +385,10 @@ class OutboundEmail(models.Model):
     subject = models.CharField(_("subject"), max_length=300)
     body_text = models.TextField(_("text"))
     body_html = models.TextField(_("HTML"), blank=True)
+    attachment = models.FileField(
+        _("attachment"), storage=private_storage, upload_to="outbox/%Y/", blank=True
+    )
+    attachment_type = models.CharField(_("attachment type"), max_length=100, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
     )

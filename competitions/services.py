@@ -6,6 +6,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -206,9 +207,14 @@ def _queue_amendment_notice(amendment: Amendment) -> None:
 
 
 def amendment_recipients(competition: Competition):
-    """Who hears of an amendment: the competition's followers (applicants with a draft
-    join them once applications exist)."""
-    return User.objects.filter(competition_follows__competition=competition, is_active=True)
+    """Who hears of an amendment: the competition's followers and the members of every
+    organisation with an application to it (the ``applications`` relation belongs to
+    the grants app, which builds on this one; it is reached by name only)."""
+    return User.objects.filter(
+        Q(competition_follows__competition=competition)
+        | Q(organization_memberships__organization__applications__competition=competition),
+        is_active=True,
+    ).distinct()
 
 
 @transaction.atomic

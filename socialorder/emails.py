@@ -12,6 +12,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template import TemplateDoesNotExist
@@ -39,10 +40,16 @@ def render_email(*, template: str, context: dict, language: str) -> tuple[str, s
     return subject, text, html
 
 
-def send_templated_email(*, to: str, template: str, context: dict, language: str) -> OutboundEmail:
-    """Render an e-mail in the recipient's language and queue it after commit."""
+def send_templated_email(
+    *, to: str, template: str, context: dict, language: str, attachment=None
+) -> OutboundEmail:
+    """Render an e-mail in the recipient's language and queue it after commit.
+
+    ``attachment`` is ``(file name, bytes, content type)``; it is kept in private
+    storage with the outbox row until sent.
+    """
     subject, text, html = render_email(template=template, context=context, language=language)
-    email = OutboundEmail.objects.create(
+    email = OutboundEmail(
         to=to,
         language=language,
         template=template,
@@ -50,6 +57,11 @@ def send_templated_email(*, to: str, template: str, context: dict, language: str
         body_text=text,
         body_html=html,
     )
+    if attachment is not None:
+        name, content, content_type = attachment
+        email.attachment.save(name, ContentFile(content), save=False)
+        email.attachment_type = content_type
+    email.save()
     enqueue_email(email.pk)
     return email
 
@@ -85,6 +97,11 @@ def deliver_email(email_id: int) -> bool:
         )
         if email.body_html:
             message.attach_alternative(email.body_html, "text/html")
+        if email.attachment:
+            with email.attachment.open("rb") as attached:
+                message.attach(
+                    email.attachment.name.rsplit("/", 1)[-1], attached.read(), email.attachment_type
+                )
         email.attempts += 1
         try:
             message.send()

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "axes",
     "accounts",
     "competitions",
+    "grants",
 ]
 
 MIDDLEWARE = [
@@ -189,6 +190,8 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Uploads (applications, competition documents) live here; no URL serves them.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(MEDIA_ROOT / "private")))
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# All documents of one application together.
+APPLICATION_MAX_BYTES = env.int("APPLICATION_MAX_BYTES", default=50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 STORAGES = {
@@ -243,6 +246,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "competitions.tasks.notify_pending_amendments_task",
         "schedule": 300.0,
     },
+    "send-missing-receipts": {
+        "task": "grants.tasks.send_missing_receipts_task",
+        "schedule": 300.0,
+    },
     "close-passed-deadlines": {
         "task": "competitions.tasks.close_passed_deadlines_task",
         "schedule": 60.0,
@@ -274,5 +281,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

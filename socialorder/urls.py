@@ -20,5 +20,6 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("competitions.urls")),
+    path("", include("grants.urls")),
     prefix_default_language=True,
 )

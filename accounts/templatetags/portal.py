@@ -12,5 +12,6 @@ def som(value):
     """An amount in Kyrgyz som, grouped by thousands in the active language."""
     if value in (None, ""):
         return "—"
-    amount = floatformat(Decimal(value), "0g" if Decimal(value) == int(value) else "2g")
+    value = Decimal(value)
+    amount = floatformat(value, "0g" if value == value.to_integral_value() else "2g")
     return gettext("%(amount)s som") % {"amount": amount}

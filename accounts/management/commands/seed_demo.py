@@ -104,6 +104,7 @@ USERS = [
     ("nco.owner@example.org", "Нурлан", "Токтогулов", "ky", False, "owner: 02301201510011"),
     ("nco.editor@example.org", "Элина", "Сейитова", "ru", False, "editor: 02301201510011"),
     ("nco2.owner@example.org", "Гүлнара", "Мамытова", "ky", False, "owner: 01505201810022"),
+    ("nco3.owner@example.org", "Жылдыз", "Сыдыкова", "ru", False, "owner: 02209201910033"),
     ("commission@example.org", "Жыпар", "Исаева", "ky", False, "commission member"),
 ]
 

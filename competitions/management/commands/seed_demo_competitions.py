@@ -74,6 +74,16 @@ COMPETITIONS = [
         Competition.Status.DRAFT,
         40,
     ),
+    (
+        "migrants-evaluation",
+        "mlsd",
+        "migration",
+        "Мигранттардын үй-бүлөлөрүнө социалдык-укуктук кеңеш берүү",
+        "Социально-правовое консультирование семей мигрантов",
+        "Social and legal advice for migrants' families",
+        Competition.Status.EVALUATION,
+        -5,
+    ),
 ]
 
 
@@ -141,10 +151,10 @@ class Command(BaseCommand):
                     "contact_email": "officer@example.org",
                     "contact_phone": "+996 312 000000",
                     "status": status,
-                    "published_at": now if status == Competition.Status.PUBLISHED else None,
-                    "announced_on": timezone.localdate()
-                    if status == Competition.Status.PUBLISHED
-                    else None,
+                    "published_at": None if status == Competition.Status.DRAFT else now,
+                    "announced_on": None
+                    if status == Competition.Status.DRAFT
+                    else timezone.localdate() - datetime.timedelta(days=max(0, 30 - days)),
                     "created_by": officer,
                 },
             )
@@ -171,12 +181,19 @@ class Command(BaseCommand):
                         required=required,
                         order=order,
                     )
-                if status == Competition.Status.PUBLISHED:
+                if status != Competition.Status.DRAFT:
                     StatusChange.objects.create(
                         competition=competition,
                         from_status=Competition.Status.DRAFT,
-                        to_status=status,
+                        to_status=Competition.Status.PUBLISHED,
                         changed_by=officer,
+                    )
+                if status == Competition.Status.EVALUATION:
+                    StatusChange.objects.create(
+                        competition=competition,
+                        from_status=Competition.Status.PUBLISHED,
+                        to_status=status,
+                        note="deadline passed",
                     )
         self.stdout.write(
             self.style.SUCCESS(f"Demo competitions loaded: {Competition.objects.count()} in all.")

@@ -1,0 +1,155 @@
+"""Admin for applications that keeps the sealed rule: before the deadline only the
+metadata (who applied, when, status) is shown, never the content."""
+
+from django.contrib import admin
+from django.utils import timezone
+from modeltranslation.admin import TranslationAdmin
+
+from .models import (
+    Activity,
+    Application,
+    ApplicationEvent,
+    ApplicationVersion,
+    Attachment,
+    BudgetCategory,
+    BudgetLine,
+    ResultIndicator,
+)
+from .permissions import is_unsealed
+
+METADATA = [
+    "competition",
+    "organization",
+    "reference",
+    "status",
+    "submitted_at",
+    "created_at",
+    "updated_at",
+]
+CONTENT = [
+    "title",
+    "summary",
+    "problem",
+    "goal",
+    "objectives",
+    "target_group",
+    "beneficiaries",
+    "regions",
+    "sustainability",
+    "start_date",
+    "end_date",
+    "requested_total",
+    "own_total",
+    "cofinancing_total",
+    "admission_reason",
+    "admission_decided_by",
+    "admission_decided_at",
+]
+
+
+def unsealed_only(queryset, prefix="application__"):
+    """Rows of applications past their deadline and submitted at least once."""
+    return queryset.filter(**{f"{prefix}competition__deadline__lte": timezone.now()}).exclude(
+        **{f"{prefix}status__in": ["draft", "withdrawn"]}
+    )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ApplicationEventInline(admin.TabularInline):
+    model = ApplicationEvent
+    extra = 0
+    fields = ["from_status", "to_status", "by", "at", "note"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Application)
+class ApplicationAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "competition", "organization", "status", "submitted_at"]
+    list_filter = ["status", "competition__state_body"]
+    search_fields = [
+        "reference",
+        "organization__name",
+        "organization__inn",
+        "competition__reference",
+    ]
+    inlines = [ApplicationEventInline]
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and is_unsealed(obj):
+            return METADATA + CONTENT
+        return METADATA
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+
+@admin.register(ApplicationVersion)
+class ApplicationVersionAdmin(ReadOnlyAdmin):
+    list_display = ["application", "number", "submitted_at", "sha256"]
+    list_filter = ["submitted_at"]
+    search_fields = ["application__reference", "sha256"]
+
+    def get_queryset(self, request):
+        return unsealed_only(super().get_queryset(request))
+
+
+class SealedChildAdmin(ReadOnlyAdmin):
+    def get_queryset(self, request):
+        return unsealed_only(super().get_queryset(request))
+
+
+@admin.register(BudgetLine)
+class BudgetLineAdmin(SealedChildAdmin):
+    list_display = ["application", "category", "description", "requested", "own_contribution"]
+    list_filter = ["category"]
+    search_fields = ["application__reference", "description"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(SealedChildAdmin):
+    list_display = ["application", "name", "start", "end"]
+    list_filter = ["start"]
+    search_fields = ["application__reference", "name"]
+
+
+@admin.register(ResultIndicator)
+class ResultIndicatorAdmin(SealedChildAdmin):
+    list_display = ["application", "indicator", "baseline", "target"]
+    list_filter = ["application__competition"]
+    search_fields = ["application__reference", "indicator"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(SealedChildAdmin):
+    list_display = ["application", "checklist_item", "file_type", "size", "uploaded_at"]
+    list_filter = ["file_type"]
+    search_fields = ["application__reference", "sha256"]
+    exclude = ["file"]
+
+
+@admin.register(ApplicationEvent)
+class ApplicationEventAdmin(ReadOnlyAdmin):
+    list_display = ["application", "from_status", "to_status", "by", "at"]
+    list_filter = ["to_status"]
+    search_fields = ["application__reference", "note"]
+
+
+@admin.register(BudgetCategory)
+class BudgetCategoryAdmin(TranslationAdmin):
+    list_display = ["name", "slug", "order"]
+    list_filter = ["order"]
+    search_fields = ["slug", "name_ky", "name_ru", "name_en"]
