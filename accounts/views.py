@@ -69,7 +69,7 @@ confirm_email = ConfirmEmailView.as_view()
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request):
-    form = ProfileForm(request.POST or None, instance=request.user)
+    form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Your profile was saved."))
@@ -97,8 +97,10 @@ def organization_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def organization_create(request):
-    form = OrganizationForm(request.POST or None)
-    formset = OrganizationPersonFormSet(request.POST or None, prefix="people")
+    form = OrganizationForm(request.POST if request.method == "POST" else None)
+    formset = OrganizationPersonFormSet(
+        request.POST if request.method == "POST" else None, prefix="people"
+    )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         people = [
             person_form.save(commit=False)
@@ -137,9 +139,11 @@ def organization_edit(request, pk):
     organization = _get_organization_for_member(request, pk)
     if not permissions.can_edit_organization(request.user, organization):
         raise PermissionDenied
-    form = OrganizationForm(request.POST or None, instance=organization)
+    form = OrganizationForm(
+        request.POST if request.method == "POST" else None, instance=organization
+    )
     formset = OrganizationPersonFormSet(
-        request.POST or None, instance=organization, prefix="people"
+        request.POST if request.method == "POST" else None, instance=organization, prefix="people"
     )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         with transaction.atomic():
@@ -158,7 +162,7 @@ def organization_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def organization_members(request, pk):
     organization = _get_organization_for_owner(request, pk)
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.invite_member(

@@ -292,7 +292,9 @@ def programme_list(request):
 def programme_create(request):
     _require_officer(request)
     form = ProgrammeForm(
-        request.POST or None, request.FILES or None, state_bodies=_officer_bodies(request.user)
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        state_bodies=_officer_bodies(request.user),
     )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -317,8 +319,8 @@ def _get_programme_for_officer(request, pk) -> Programme:
 def programme_edit(request, pk):
     programme = _get_programme_for_officer(request, pk)
     form = ProgrammeForm(
-        request.POST or None,
-        request.FILES or None,
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
         instance=programme,
         state_bodies=_officer_bodies(request.user),
     )
@@ -361,7 +363,7 @@ def competition_create(request):
     _require_officer(request)
     bodies = _officer_bodies(request.user)
     form = CompetitionForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         state_bodies=bodies,
         initial={"deadline": default_deadline(), "state_body": bodies.first()},
     )
@@ -395,7 +397,9 @@ def competition_edit(request, reference):
         messages.error(request, _("This competition can no longer be edited."))
         return redirect("competitions:detail", reference=competition.reference)
     form = CompetitionForm(
-        request.POST or None, instance=competition, state_bodies=_officer_bodies(request.user)
+        request.POST if request.method == "POST" else None,
+        instance=competition,
+        state_bodies=_officer_bodies(request.user),
     )
     criteria, checklist = _terms_formsets(request, competition, frozen=competition.is_frozen)
     if request.method == "POST" and all(
@@ -432,7 +436,10 @@ def competition_edit(request, reference):
 @require_http_methods(["GET", "POST"])
 def competition_documents(request, reference):
     competition = _get_competition_for_officer(request, reference)
-    form = DocumentForm(request.POST or None, request.FILES or None)
+    form = DocumentForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
     if request.method == "POST" and form.is_valid():
         if competition.status not in {Competition.Status.DRAFT, Competition.Status.PUBLISHED}:
             raise PermissionDenied
@@ -488,7 +495,9 @@ def competition_publish(request, reference):
 @require_http_methods(["GET", "POST"])
 def competition_extend(request, reference):
     competition = _get_competition_for_officer(request, reference)
-    form = ExtendDeadlineForm(request.POST or None, competition=competition)
+    form = ExtendDeadlineForm(
+        request.POST if request.method == "POST" else None, competition=competition
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.extend_deadline(
@@ -511,7 +520,7 @@ def competition_extend(request, reference):
 @require_http_methods(["GET", "POST"])
 def competition_cancel(request, reference):
     competition = _get_competition_for_officer(request, reference)
-    form = CancelForm(request.POST or None)
+    form = CancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.cancel_competition(
@@ -531,7 +540,7 @@ def competition_cancel(request, reference):
 @require_http_methods(["GET", "POST"])
 def commission(request, reference):
     competition = _get_competition_for_officer(request, reference)
-    form = CommissionMemberForm(request.POST or None)
+    form = CommissionMemberForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             member = services.appoint_commission_member(

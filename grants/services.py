@@ -452,18 +452,23 @@ def send_receipt(version_id: int) -> bool:
         )
         name = f"{version.application.reference}-v{version.number}.pdf"
         version.receipt.save(name, ContentFile(pdf), save=False)
-        version.receipt_sha256 = hashlib.sha256(pdf).hexdigest()
-        version.save(update_fields=["receipt", "receipt_sha256"])
-        if submitter is not None:
-            with translation.override(language):
-                url = _absolute(reverse("grants:detail", args=[version.application_id]))
-            send_templated_email(
-                to=submitter.email,
-                template="emails/grants/submitted",
-                context={"version": version, "application": version.application, "url": url},
-                language=language,
-                attachment=(name, pdf, "application/pdf"),
-            )
+        try:
+            version.receipt_sha256 = hashlib.sha256(pdf).hexdigest()
+            version.save(update_fields=["receipt", "receipt_sha256"])
+            if submitter is not None:
+                with translation.override(language):
+                    url = _absolute(reverse("grants:detail", args=[version.application_id]))
+                send_templated_email(
+                    to=submitter.email,
+                    template="emails/grants/submitted",
+                    context={"version": version, "application": version.application, "url": url},
+                    language=language,
+                    attachment=(name, pdf, "application/pdf"),
+                )
+        except Exception:
+            # The row rolls back: take the stored file with it, the retry writes it anew.
+            version.receipt.storage.delete(version.receipt.name)
+            raise
         return True
 
 

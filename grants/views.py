@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Organization
 from accounts.permissions import can_act_for_state_body
 from competitions.models import Competition
-from socialorder.uploads import CONTENT_TYPES, sha256_of
+from socialorder.uploads import CONTENT_TYPES, open_private, sha256_of
 
 from . import permissions, services
 from .forms import (
@@ -86,7 +86,9 @@ def start(request, reference):
     form = StartApplicationForm(request.POST, organizations=organizations)
     if not form.is_valid():
         messages.error(request, _("Choose one of your organisations."))
-        return redirect("competitions:detail", reference=reference)
+        return TemplateResponse(
+            request, "grants/start_refused.html", {"competition": competition}, status=400
+        )
     organization = form.cleaned_data["organization"]
     existing = Application.objects.filter(
         competition=competition, organization=organization
@@ -347,7 +349,7 @@ def receipt(request, pk, number):
         messages.info(request, _("The receipt is being prepared. Try again in a minute."))
         return redirect("grants:detail", pk=application.pk)
     return FileResponse(
-        version.receipt.open("rb"),
+        open_private(version.receipt),
         as_attachment=True,
         filename=f"{application.reference}-v{version.number}.pdf",
         content_type="application/pdf",
@@ -360,7 +362,7 @@ def attachment_download(request, pk, attachment_pk):
     application = _get_application(request, pk)
     attachment = get_object_or_404(application.attachments, pk=attachment_pk)
     response = FileResponse(
-        attachment.file.open("rb"),
+        open_private(attachment.file),
         as_attachment=True,
         filename=f"{application.pk}-{attachment.pk}.{attachment.file_type}",
         content_type=CONTENT_TYPES.get(attachment.file_type, "application/octet-stream"),
@@ -413,7 +415,7 @@ def admission(request, pk):
     if not permissions.is_unsealed(application):
         # Sealed: the officer learns nothing of the content before the deadline.
         raise Http404
-    form = AdmissionForm(request.POST or None)
+    form = AdmissionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.decide_admission(

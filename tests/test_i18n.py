@@ -9,7 +9,13 @@ from django.utils import translation
 
 from accounts.models import OrganizationInvitation
 from accounts.services import invitation_token
-from tests.competitions.factories import CompetitionFactory, CriterionFactory, ProgrammeFactory
+from tests.competitions.factories import (
+    CompetitionFactory,
+    CriterionFactory,
+    ProgrammeFactory,
+    in_days,
+)
+from tests.grants.factories import ApplicationFactory, ApplicationVersionFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ["ky", "ru", "en"]
@@ -61,6 +67,23 @@ def _programme_kwargs(ctx):
     return {"pk": ProgrammeFactory(state_body=ctx["state_body"]).pk}
 
 
+def _application_kwargs(ctx):
+    application = ApplicationFactory(
+        organization=ctx["organization"], competition=ctx["competition"], complete=True
+    )
+    ApplicationVersionFactory(application=application, number=1)
+    ApplicationVersionFactory(application=application, number=2)
+    return {"pk": application.pk}
+
+
+def _unsealed_kwargs(ctx):
+    closed = CompetitionFactory(state_body=ctx["state_body"], published=True, deadline=in_days(-1))
+    application = ApplicationFactory(
+        organization=ctx["organization"], competition=closed, complete=True, status="submitted"
+    )
+    return {"pk": application.pk}
+
+
 PAGES = {
     "home": (None, None),
     "account_signup": (None, None),
@@ -93,6 +116,14 @@ PAGES = {
     "competitions:programme-list": ("officer", None),
     "competitions:programme-create": ("officer", None),
     "competitions:programme-edit": ("officer", _programme_kwargs),
+    "grants:workspace": ("owner", None),
+    "grants:detail": ("owner", _application_kwargs),
+    "grants:edit": ("owner", _application_kwargs),
+    "grants:documents": ("owner", _application_kwargs),
+    "grants:submit": ("owner", _application_kwargs),
+    "grants:compare": ("owner", _application_kwargs),
+    "grants:competition-applications": ("officer", _competition_kwargs),
+    "grants:admission": ("officer", _unsealed_kwargs),
 }
 # Pages reached only by POST, files and feeds (not HTML pages).
 NOT_PAGES = {
@@ -108,6 +139,11 @@ NOT_PAGES = {
     "competitions:document-delete",
     "competitions:commission-remove",
     "competitions:clarification-answer",
+    "grants:start",
+    "grants:document-remove",
+    "grants:attachment-download",
+    "grants:withdraw",
+    "grants:receipt",
 }
 
 
@@ -116,7 +152,7 @@ def test_every_portal_page_is_checked_here():
     names = {
         f"{namespace}:{name}"
         for namespace, (_prefix, sub) in resolver.namespace_dict.items()
-        if namespace in {"accounts", "competitions"}
+        if namespace in {"accounts", "competitions", "grants"}
         for name in sub.reverse_dict
         if isinstance(name, str)
     }
