@@ -22,6 +22,7 @@ METADATA = [
     "organization",
     "reference",
     "status",
+    "current_version",
     "submitted_at",
     "created_at",
     "updated_at",
@@ -88,6 +89,11 @@ class ApplicationAdmin(ReadOnlyAdmin):
     ]
     inlines = [ApplicationEventInline]
 
+    def get_queryset(self, request):
+        # Sealed applications are not listed at all: even who applied, and URL
+        # filters on content fields, could reveal them before the deadline.
+        return unsealed_only(super().get_queryset(request), prefix="")
+
     def get_fields(self, request, obj=None):
         if obj is not None and is_unsealed(obj):
             return METADATA + CONTENT
@@ -141,15 +147,15 @@ class AttachmentAdmin(SealedChildAdmin):
     exclude = ["file"]
 
 
-@admin.register(ApplicationEvent)
-class ApplicationEventAdmin(ReadOnlyAdmin):
-    list_display = ["application", "from_status", "to_status", "by", "at"]
-    list_filter = ["to_status"]
-    search_fields = ["application__reference", "note"]
-
-
 @admin.register(BudgetCategory)
 class BudgetCategoryAdmin(TranslationAdmin):
     list_display = ["name", "slug", "order"]
     list_filter = ["order"]
     search_fields = ["slug", "name_ky", "name_ru", "name_en"]
+
+
+@admin.register(ApplicationEvent)
+class ApplicationEventAdmin(SealedChildAdmin):
+    list_display = ["application", "from_status", "to_status", "by", "at"]
+    list_filter = ["to_status"]
+    search_fields = ["application__reference", "note"]

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext
@@ -99,8 +101,38 @@ class BudgetLineForm(forms.ModelForm):
         ]
 
 
+class BaseBudgetFormSet(forms.BaseInlineFormSet):
+    # The totals are stored with 12 digits before the decimal point.
+    LIMIT = Decimal("1e12")
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        rows = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        for name in ("requested", "own_contribution", "cofinancing"):
+            if sum((row.get(name) or 0) for row in rows) >= self.LIMIT:
+                raise forms.ValidationError(
+                    gettext("The budget is larger than the portal accepts.")
+                )
+        if any(
+            (row.get("quantity") or 0) * (row.get("unit_cost") or 0) >= self.LIMIT for row in rows
+        ):
+            raise forms.ValidationError(gettext("The budget is larger than the portal accepts."))
+
+
 ActivityFormSet = inlineformset_factory(
-    Application, Activity, form=ActivityForm, extra=1, max_num=50, can_delete=True
+    Application,
+    Activity,
+    form=ActivityForm,
+    extra=1,
+    max_num=50,
+    validate_max=True,
+    can_delete=True,
 )
 ResultFormSet = inlineformset_factory(
     Application,
@@ -108,10 +140,18 @@ ResultFormSet = inlineformset_factory(
     fields=["indicator", "baseline", "target"],
     extra=1,
     max_num=50,
+    validate_max=True,
     can_delete=True,
 )
 BudgetFormSet = inlineformset_factory(
-    Application, BudgetLine, form=BudgetLineForm, extra=2, max_num=100, can_delete=True
+    Application,
+    BudgetLine,
+    form=BudgetLineForm,
+    formset=BaseBudgetFormSet,
+    extra=2,
+    max_num=100,
+    validate_max=True,
+    can_delete=True,
 )
 
 

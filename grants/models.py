@@ -1,3 +1,4 @@
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -110,6 +111,16 @@ class Application(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # The version that counts: the last one submitted. Reviewers and the public read
+    # it, never the live record, which the applicant may go on editing.
+    current_version = models.ForeignKey(
+        "ApplicationVersion",
+        verbose_name=_("version that counts"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -138,10 +149,6 @@ class Application(models.Model):
     def own_share_percent(self) -> Decimal:
         total = self.project_total
         return (self.own_total * 100 / total).quantize(Decimal("0.01")) if total else Decimal(0)
-
-    @property
-    def current_version(self):
-        return self.versions.order_by("-number").first()
 
 
 class Activity(models.Model):
@@ -231,8 +238,23 @@ class BudgetLine(models.Model):
         return (self.quantity * self.unit_cost).quantize(Decimal("0.01"))
 
 
+def attachment_path(instance, filename):
+    """A generated name: the uploaded one is kept in ``original_name`` only."""
+    return f"applications/{timezone.now():%Y}/{uuid.uuid4().hex}.{instance.file_type}"
+
+
+class AttachmentQuerySet(models.QuerySet):
+    def live(self):
+        """The documents of the application as it is now (not those a newer file replaced)."""
+        return self.filter(superseded_at=None)
+
+
 class Attachment(models.Model):
-    """A document of an application: for a checklist item, or an extra one."""
+    """A document of an application: for a checklist item, or an extra one.
+
+    A file that a submitted version refers to is never deleted: replacing or
+    removing it marks it superseded, so the version that counts stays whole.
+    """
 
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="attachments"
@@ -245,7 +267,9 @@ class Attachment(models.Model):
         blank=True,
         related_name="+",
     )
-    file = models.FileField(_("file"), storage=private_storage, upload_to="applications/%Y/")
+    file = models.FileField(
+        _("file"), storage=private_storage, upload_to=attachment_path, max_length=200
+    )
     original_name = models.CharField(_("file name"), max_length=255)
     file_type = models.CharField(_("file type"), max_length=8)
     size = models.PositiveBigIntegerField(_("size, bytes"))
@@ -254,6 +278,9 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    superseded_at = models.DateTimeField(_("replaced or removed at"), null=True, blank=True)
+
+    objects = AttachmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("attachment")
@@ -262,7 +289,7 @@ class Attachment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["application", "checklist_item"],
-                condition=Q(checklist_item__isnull=False),
+                condition=Q(checklist_item__isnull=False, superseded_at__isnull=True),
                 name="one_attachment_per_checklist_item",
             )
         ]

@@ -59,6 +59,7 @@ def can_edit_application(user, application: Application) -> bool:
     return (
         is_applicant(user, application)
         and not deadline_passed(application.competition)
+        and application.competition.status == Competition.Status.PUBLISHED
         and application.status
         in {Application.Status.DRAFT, Application.Status.SUBMITTED, Application.Status.WITHDRAWN}
     )

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -58,6 +58,8 @@ def _guard_open(application: Application, now=None) -> None:
         raise ServiceError(
             _("The deadline of this competition has passed; the application can no longer change.")
         )
+    if application.competition.status != Competition.Status.PUBLISHED:
+        raise ServiceError(_("This competition does not accept applications now."))
 
 
 def _absolute(path: str) -> str:
@@ -80,9 +82,16 @@ def start_application(
     existing = Application.objects.filter(competition=competition, organization=organization)
     if existing.exists():
         raise ServiceError(_("Your organisation already has an application to this competition."))
-    application = Application.objects.create(
-        competition=competition, organization=organization, created_by=user
-    )
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                competition=competition, organization=organization, created_by=user
+            )
+    except IntegrityError:
+        # A second click at the same moment: the first one created it.
+        raise ServiceError(
+            _("Your organisation already has an application to this competition.")
+        ) from None
     application.regions.set(competition.regions.all())
     return application
 
@@ -98,16 +107,37 @@ def recompute_totals(application: Application) -> None:
     application.save(update_fields=["requested_total", "own_total", "cofinancing_total"])
 
 
+EDITABLE_STATUSES = {
+    Application.Status.DRAFT,
+    Application.Status.SUBMITTED,
+    Application.Status.WITHDRAWN,
+}
+
+
 @transaction.atomic
 def save_draft(*, user: User, form, formsets) -> Application:
     """Save the application form and its formsets as they are (completeness is checked
-    on submission); the totals are recomputed from the budget lines."""
-    Application.objects.select_for_update().filter(pk=form.instance.pk).first()
-    application = form.instance
-    if not permissions.is_applicant(user, application):
+    on submission); the totals are recomputed from the budget lines.
+
+    Only the form's own columns are written, on the row as it is now: a submission
+    or a withdrawal made meanwhile is not undone.
+    """
+    current = (
+        Application.objects.select_for_update()
+        .select_related("competition")
+        .get(pk=form.instance.pk)
+    )
+    if not permissions.is_applicant(user, current):
         raise PermissionDenied
-    _guard_open(application)
-    form.save()
+    _guard_open(current)
+    if current.status not in EDITABLE_STATUSES:
+        raise ServiceError(_("This application can no longer be edited."))
+    application = form.save(commit=False)
+    many = {field.name for field in Application._meta.many_to_many}
+    application.save(
+        update_fields=[name for name in form.fields if name not in many] + ["updated_at"]
+    )
+    form.save_m2m()
     for formset in formsets:
         formset.save()
     recompute_totals(application)
@@ -191,14 +221,14 @@ def submission_problems(application: Application) -> dict[str | None, list[str]]
             },
         )
     attached = set(
-        application.attachments.exclude(checklist_item=None).values_list(
-            "checklist_item_id", flat=True
-        )
+        application.attachments.live()
+        .exclude(checklist_item=None)
+        .values_list("checklist_item_id", flat=True)
     )
     for item in competition.checklist.filter(required=True):
         if item.pk not in attached:
             add("documents", _("Attach the required document “%(name)s”.") % {"name": item.name})
-    total_size = application.attachments.aggregate(total=Sum("size"))["total"] or 0
+    total_size = application.attachments.live().aggregate(total=Sum("size"))["total"] or 0
     if total_size > settings.APPLICATION_MAX_BYTES:
         add("documents", _("The documents together are larger than the limit of the application."))
     return problems
@@ -262,6 +292,8 @@ def build_snapshot(application: Application) -> dict:
         },
         "attachments": [
             {
+                "id": attachment.pk,
+                "checklist_item": attachment.checklist_item_id,
                 "document": attachment.checklist_item.name_ky
                 if attachment.checklist_item
                 else None,
@@ -269,7 +301,7 @@ def build_snapshot(application: Application) -> dict:
                 "size": attachment.size,
                 "sha256": attachment.sha256,
             }
-            for attachment in application.attachments.select_related("checklist_item")
+            for attachment in application.attachments.live().select_related("checklist_item")
         ],
     }
 
@@ -280,13 +312,26 @@ def snapshot_sha256(snapshot: dict) -> str:
 
 
 def next_reference(competition: Competition) -> str:
-    count = Application.objects.filter(competition=competition).exclude(reference=None).count()
-    return f"{competition.reference}-A{count + 1:03d}"
+    """One more than the highest number given in the competition (gaps are never reused)."""
+    prefix = f"{competition.reference}-A"
+    numbers = [
+        int(reference[len(prefix) :])
+        for reference in Application.objects.filter(reference__startswith=prefix).values_list(
+            "reference", flat=True
+        )
+        if reference[len(prefix) :].isdigit()
+    ]
+    return f"{prefix}{max(numbers, default=0) + 1:03d}"
 
 
 @transaction.atomic
 def submit_application(*, user: User, application: Application, now=None) -> ApplicationVersion:
-    """Submit (or resubmit) before the deadline: a frozen, hashed version and a receipt."""
+    """Submit (or resubmit) before the deadline: a frozen, hashed version and a receipt.
+
+    ``now`` is the moment of submission: checked against the deadline and stamped on
+    the version (seeds and tests pass it; requests use the server clock).
+    """
+    now = now or timezone.now()
     application = (
         Application.objects.select_for_update()
         .select_related("competition", "organization")
@@ -306,7 +351,7 @@ def submit_application(*, user: User, application: Application, now=None) -> App
         raise ServiceError(problems)
     snapshot = build_snapshot(application)
     digest = snapshot_sha256(snapshot)
-    latest = application.versions.order_by("-number").first()
+    latest = application.current_version
     if latest and latest.sha256 == digest and application.status == Application.Status.SUBMITTED:
         return latest  # The same content again: nothing new to keep.
     if not application.reference:
@@ -314,15 +359,18 @@ def submit_application(*, user: User, application: Application, now=None) -> App
         Competition.objects.select_for_update().filter(pk=application.competition_id).first()
         application.reference = next_reference(application.competition)
     _event(application, Application.Status.SUBMITTED, user=user)
-    application.submitted_at = timezone.now()
-    application.save(update_fields=["reference", "status", "submitted_at", "updated_at"])
+    application.submitted_at = now
     version = ApplicationVersion.objects.create(
         application=application,
         number=(latest.number + 1) if latest else 1,
         snapshot=snapshot,
         sha256=digest,
         submitted_by=user,
-        submitted_at=application.submitted_at,
+        submitted_at=now,
+    )
+    application.current_version = version
+    application.save(
+        update_fields=["reference", "status", "submitted_at", "current_version", "updated_at"]
     )
     from .tasks import send_receipt_task
 
@@ -352,11 +400,10 @@ def add_attachment(
     _guard_open(application)
     if checklist_item is not None and checklist_item.competition_id != application.competition_id:
         raise PermissionDenied
-    used = application.attachments.aggregate(total=Sum("size"))["total"] or 0
+    live = application.attachments.live()
+    used = live.aggregate(total=Sum("size"))["total"] or 0
     replaced = (
-        application.attachments.filter(checklist_item=checklist_item).first()
-        if checklist_item is not None
-        else None
+        live.filter(checklist_item=checklist_item).first() if checklist_item is not None else None
     )
     if replaced is not None:
         used -= replaced.size
@@ -365,18 +412,48 @@ def add_attachment(
             _("The documents together would be larger than the limit of the application.")
         )
     if replaced is not None:
-        replaced.file.delete(save=False)
-        replaced.delete()
-    return Attachment.objects.create(
+        _retire(replaced)
+    attachment = Attachment(
         application=application,
         checklist_item=checklist_item,
-        file=uploaded,
-        original_name=uploaded.name[:255],
+        original_name=_display_name(uploaded.name),
         file_type=file_type,
         size=uploaded.size,
         sha256=sha256,
         uploaded_by=user,
     )
+    attachment.file.save("upload", uploaded, save=False)
+    try:
+        attachment.save()
+    except Exception:
+        attachment.file.storage.delete(attachment.file.name)
+        raise
+    return attachment
+
+
+def _display_name(name: str) -> str:
+    """The uploaded file's own name, for people to read (never used on disk)."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip() or "document"
+    return name[:255]
+
+
+def _retire(attachment: Attachment) -> None:
+    """Replace or remove a document: kept (superseded) if a submitted version refers to it,
+    deleted with its file once the change commits otherwise."""
+    referenced = any(
+        entry.get("id") == attachment.pk
+        for snapshot in ApplicationVersion.objects.filter(
+            application_id=attachment.application_id
+        ).values_list("snapshot", flat=True)
+        for entry in snapshot["attachments"]
+    )
+    if referenced:
+        attachment.superseded_at = timezone.now()
+        attachment.save(update_fields=["superseded_at"])
+        return
+    storage, name = attachment.file.storage, attachment.file.name
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 @transaction.atomic
@@ -385,8 +462,9 @@ def remove_attachment(*, user: User, attachment: Attachment) -> None:
     if not permissions.is_applicant(user, application):
         raise PermissionDenied
     _guard_open(application)
-    attachment.file.delete(save=False)
-    attachment.delete()
+    if attachment.superseded_at is not None:
+        raise ServiceError(_("This document was already replaced or removed."))
+    _retire(attachment)
 
 
 @transaction.atomic

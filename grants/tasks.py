@@ -1,6 +1,10 @@
+import logging
+
 from celery import shared_task
 
 from . import services
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -10,5 +14,12 @@ def send_receipt_task(version_id: int) -> bool:
 
 @shared_task(acks_late=True)
 def send_missing_receipts_task() -> int:
-    """Render receipts whose task missed the broker (Celery beat)."""
-    return sum(services.send_receipt(pk) for pk in services.versions_without_receipt())
+    """Render receipts whose task missed the broker (Celery beat); one failure does not
+    hold up the others."""
+    sent = 0
+    for pk in services.versions_without_receipt():
+        try:
+            sent += services.send_receipt(pk)
+        except Exception:
+            logger.exception("Receipt of version %s failed; the next sweep tries again.", pk)
+    return sent

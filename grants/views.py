@@ -28,6 +28,7 @@ from .forms import (
     StartApplicationForm,
 )
 from .models import Application, ApplicationVersion
+from .snapshots import live_content, submitted_content
 
 PAGE_SIZE = 25
 
@@ -275,15 +276,16 @@ def withdraw(request, pk):
 
 
 def _detail_context(request, application):
+    """The applicant sees the live application; reviewers the version that counts."""
     applicant = permissions.is_applicant(request.user, application)
+    context = live_content(application) if applicant else submitted_content(application)
+    if applicant and application.current_version is not None:
+        live_hash = services.snapshot_sha256(services.build_snapshot(application))
+        context["unsubmitted_changes"] = live_hash != application.current_version.sha256
     return {
+        **context,
         "application": application,
         "competition": application.competition,
-        "regions": application.regions.all(),
-        "activities": application.activities.all(),
-        "results": application.results.all(),
-        "budget_lines": application.budget_lines.select_related("category"),
-        "attachments": application.attachments.select_related("checklist_item"),
         "versions": application.versions.only("pk", "number", "sha256", "submitted_at", "receipt")
         if applicant
         else (),
@@ -360,7 +362,11 @@ def receipt(request, pk, number):
 @require_GET
 def attachment_download(request, pk, attachment_pk):
     application = _get_application(request, pk)
-    attachment = get_object_or_404(application.attachments, pk=attachment_pk)
+    attachments = application.attachments.all()
+    if not permissions.is_applicant(request.user, application):
+        # Reviewers read the documents of the version that counts, nothing else.
+        attachments = submitted_content(application).get("attachments", attachments.none())
+    attachment = get_object_or_404(attachments, pk=attachment_pk)
     response = FileResponse(
         open_private(attachment.file),
         as_attachment=True,
@@ -393,7 +399,7 @@ def competition_applications(request, reference):
         applications = (
             Application.objects.filter(competition=competition)
             .submitted()
-            .select_related("organization")
+            .select_related("organization", "current_version")
             .order_by("reference")
         )
         page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -431,9 +437,9 @@ def admission(request, pk):
             return redirect(
                 "grants:competition-applications", reference=application.competition.reference
             )
-    context = _detail_context(request, application)
+    context = {**_detail_context(request, application), **submitted_content(application)}
     context["form"] = form
     context["checklist"] = application.competition.checklist.all()
-    attached = {a.checklist_item_id for a in context["attachments"]}
-    context["missing"] = [i for i in context["checklist"] if i.pk not in attached]
+    attached = context.get("submitted_checklist_items", set())
+    context["missing"] = [item for item in context["checklist"] if item.pk not in attached]
     return TemplateResponse(request, "grants/admission.html", context)

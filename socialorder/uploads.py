@@ -73,10 +73,11 @@ def detect_type(uploaded) -> str | None:
                     return DOCX
                 if "xl/workbook.xml" in names:
                     return XLSX
-                if "mimetype" in names and archive.read("mimetype").strip() == (
-                    CONTENT_TYPES[ODT].encode()
-                ):
-                    return ODT
+                # Read a few bytes only: a crafted archive may inflate to gigabytes.
+                if "mimetype" in names and archive.getinfo("mimetype").file_size <= 100:
+                    with archive.open("mimetype") as entry:
+                        if entry.read(100).strip() == CONTENT_TYPES[ODT].encode():
+                            return ODT
         except zipfile.BadZipFile:
             return None
         finally:

@@ -42,7 +42,7 @@ def public_applications(competition):
     applications = (
         Application.objects.filter(competition=competition)
         .submitted()
-        .select_related("organization")
+        .select_related("organization", "current_version")
         .order_by("reference")
     )
     return {"show": True, "applications": applications}

@@ -33,7 +33,7 @@ def secrets_of(application) -> list[str]:
 
 def admin_pages(application) -> list[str]:
     base = "/admin/grants/application/"
-    return [base, f"{base}?q={application.organization.inn}", f"{base}{application.pk}/change/"]
+    return [base, f"{base}?q={application.organization.inn}"]
 
 
 def assert_sealed(response, application):
@@ -47,10 +47,27 @@ def test_before_the_deadline_the_application_admin_shows_no_content(admin_client
         response = admin_client.get(address)
         assert response.status_code == 200, address
         assert_sealed(response, submitted)
+    # Not even listed: who applied, and URL filters on content fields, would tell.
+    listing = admin_client.get("/admin/grants/application/")
+    assert listing.context["cl"].result_count == 0
     change = admin_client.get(f"/admin/grants/application/{submitted.pk}/change/")
-    assert submitted.reference in text(change)
-    assert "title" not in change.context["adminform"].form.fields
-    assert "summary" not in change.context["adminform"].form.fields
+    assert change.status_code == 302  # "does not exist", back to the admin index
+    assert_sealed(admin_client.get(change["Location"]), submitted)
+
+
+@pytest.mark.parametrize(
+    "lookup", ["title__startswith", "summary__icontains", "requested_total__gte"]
+)
+def test_url_filters_on_content_cannot_probe_a_sealed_application(admin_client, submitted, lookup):
+    value = {
+        "title__startswith": submitted.title[:5],
+        "summary__icontains": submitted.summary[:5],
+        "requested_total__gte": "0",
+    }[lookup]
+    response = admin_client.get("/admin/grants/application/", {lookup: value})
+    if response.status_code == 200:
+        assert response.context["cl"].result_count == 0
+    assert_sealed(response, submitted)
 
 
 def test_searching_the_admin_for_content_finds_nothing(admin_client, submitted):
@@ -87,7 +104,7 @@ def test_a_child_row_cannot_be_opened_by_its_address_before_the_deadline(
 
 def test_the_status_history_shows_no_content(admin_client, submitted):
     response = admin_client.get("/admin/grants/applicationevent/")
-    assert response.context["cl"].result_count == 1
+    assert response.context["cl"].result_count == 0
     assert_sealed(response, submitted)
 
 

@@ -395,6 +395,8 @@ def test_the_snapshot_holds_the_attachments_sha256_and_its_own_hash(submitted):
     assert attachment.sha256 == hashlib.sha256(pdf_bytes()).hexdigest()
     assert version.snapshot["attachments"] == [
         {
+            "id": attachment.pk,
+            "checklist_item": attachment.checklist_item_id,
             "document": "Долбоордун бюджети",
             "file_name": attachment.original_name,
             "size": attachment.size,
@@ -538,14 +540,32 @@ def test_an_attachment_is_kept_in_private_storage_with_its_hash(
     assert Path(attachment.file.path).read_bytes() == pdf_bytes()
 
 
-def test_a_new_file_replaces_the_one_of_the_same_checklist_item(applicant, application):
+def test_a_new_file_replaces_the_one_of_the_same_checklist_item(
+    applicant, application, django_capture_on_commit_callbacks
+):
     item = application.competition.checklist.get()
     old = application.attachments.get()
     old_path = Path(old.file.path)
-    new = _add(applicant, application, item, upload("budget.png", png_bytes()), "png")
+    with django_capture_on_commit_callbacks(execute=True):
+        new = _add(applicant, application, item, upload("budget.png", png_bytes()), "png")
     assert list(application.attachments.all()) == [new]
     assert not old_path.exists()
     assert new.file_type == "png"
+    assert new.original_name == "budget.png"
+    assert not Path(new.file.name).name.startswith("budget")  # stored under a generated name
+
+
+def test_a_submitted_document_is_kept_when_replaced(
+    applicant, submitted, django_capture_on_commit_callbacks
+):
+    item = submitted.competition.checklist.get()
+    old = submitted.attachments.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        new = _add(applicant, submitted, item, upload("budget.png", png_bytes()), "png")
+    old.refresh_from_db()
+    assert old.superseded_at is not None
+    assert Path(old.file.path).exists()
+    assert list(submitted.attachments.live()) == [new]
 
 
 def test_extra_documents_accumulate(applicant, application):
@@ -602,12 +622,27 @@ def test_documents_do_not_change_after_the_deadline(applicant, application):
     assert Path(attachment.file.path).exists()
 
 
-def test_removing_a_document_deletes_its_file(applicant, application):
+def test_removing_a_document_deletes_its_file_once_committed(
+    applicant, application, django_capture_on_commit_callbacks
+):
     attachment = application.attachments.get()
     path = Path(attachment.file.path)
-    services.remove_attachment(user=applicant, attachment=attachment)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.remove_attachment(user=applicant, attachment=attachment)
     assert not Attachment.objects.exists()
+    assert path.exists()  # not before the commit: a rollback keeps it
+    for callback in callbacks:
+        callback()
     assert not path.exists()
+
+
+def test_removing_a_submitted_document_keeps_it_for_the_version(applicant, submitted):
+    attachment = submitted.attachments.get()
+    services.remove_attachment(user=applicant, attachment=attachment)
+    attachment.refresh_from_db()
+    assert attachment.superseded_at is not None
+    assert Path(attachment.file.path).exists()
+    assert not submitted.attachments.live().exists()
 
 
 # decide_admission
