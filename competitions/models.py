@@ -8,41 +8,24 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, Region, StateBody
+from socialorder.directories import MONEY, Directory
 from socialorder.uploads import private_storage
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 
+class ServiceArea(Directory):
+    """A social-service area: care for the elderly, disability, ..."""
 
-class ServiceArea(models.Model):
-    """A social-service area (directory): care for the elderly, disability, ..."""
-
-    slug = models.SlugField(_("code"), unique=True)
-    name = models.CharField(_("name"), max_length=200)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
+    class Meta(Directory.Meta):
         verbose_name = _("social-service area")
         verbose_name_plural = _("social-service areas")
-        ordering = ["order", "slug"]
-
-    def __str__(self):
-        return self.name
 
 
-class TargetGroup(models.Model):
-    """A group a programme or competition serves (directory)."""
+class TargetGroup(Directory):
+    """A group a programme or competition serves."""
 
-    slug = models.SlugField(_("code"), unique=True)
-    name = models.CharField(_("name"), max_length=200)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
+    class Meta(Directory.Meta):
         verbose_name = _("target group")
         verbose_name_plural = _("target groups")
-        ordering = ["order", "slug"]
-
-    def __str__(self):
-        return self.name
 
 
 class Programme(models.Model):

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.utils import timezone
 from modeltranslation.admin import TranslationAdmin
 
+from .forms import ApplicationForm
 from .models import (
     Activity,
     Application,
@@ -28,17 +29,7 @@ METADATA = [
     "updated_at",
 ]
 CONTENT = [
-    "title",
-    "summary",
-    "problem",
-    "goal",
-    "objectives",
-    "target_group",
-    "beneficiaries",
-    "regions",
-    "sustainability",
-    "start_date",
-    "end_date",
+    *ApplicationForm.Meta.fields,
     "requested_total",
     "own_total",
     "cofinancing_total",

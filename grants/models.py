@@ -10,25 +10,16 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, Region
 from competitions.models import ChecklistItem, Competition
+from socialorder.directories import MONEY, Directory
 from socialorder.uploads import private_storage
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 
+class BudgetCategory(Directory):
+    """A budget line category: staff, travel, equipment, ..."""
 
-class BudgetCategory(models.Model):
-    """A budget line category (directory): staff, travel, equipment, ..."""
-
-    slug = models.SlugField(_("code"), unique=True)
-    name = models.CharField(_("name"), max_length=200)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
+    class Meta(Directory.Meta):
         verbose_name = _("budget category")
         verbose_name_plural = _("budget categories")
-        ordering = ["order", "slug"]
-
-    def __str__(self):
-        return self.name
 
 
 class ApplicationQuerySet(models.QuerySet):
