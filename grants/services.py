@@ -58,7 +58,12 @@ def _guard_open(application: Application, now=None) -> None:
         raise ServiceError(
             _("The deadline of this competition has passed; the application can no longer change.")
         )
-    if application.competition.status != Competition.Status.PUBLISHED:
+    # Cancelled (or never published): closed whatever its deadline says. Evaluation
+    # only follows the deadline, which the check above already refused.
+    if application.competition.status not in {
+        Competition.Status.PUBLISHED,
+        Competition.Status.EVALUATION,
+    }:
         raise ServiceError(_("This competition does not accept applications now."))
 
 
