@@ -143,3 +143,28 @@ def test_one_failing_receipt_does_not_stop_the_sweep(db):
     with mock.patch.object(services, "send_receipt", side_effect=render):
         assert send_missing_receipts_task.apply().get() == 1
     assert sorted(calls) == sorted([first.pk, second.pk])
+
+
+def test_a_submission_survives_a_broker_outage_and_the_sweep_sends_the_receipt(
+    client, applicant, application, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    from grants.tasks import send_receipt_task
+
+    client.force_login(applicant)
+    broker_down = mock.patch.object(
+        send_receipt_task, "delay", side_effect=OperationalError("connection refused")
+    )
+    with broker_down, django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("submit", pk=application.pk))
+    assert response.status_code == 302
+    version = ApplicationVersion.objects.get(application=application)
+    assert not version.receipt
+    ApplicationVersion.objects.filter(pk=version.pk).update(
+        submitted_at=timezone.now() - datetime.timedelta(minutes=10)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_missing_receipts_task.apply().get() == 1
+    version.refresh_from_db()
+    assert version.receipt
