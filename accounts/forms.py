@@ -1,5 +1,4 @@
 from django import forms
-from django.conf import settings
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -97,7 +96,3 @@ class InvitationForm(forms.ModelForm):
     class Meta:
         model = OrganizationInvitation
         fields = ["email", "role"]
-
-
-class LanguageForm(forms.Form):
-    language = forms.ChoiceField(choices=settings.LANGUAGES)

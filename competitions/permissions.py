@@ -3,7 +3,7 @@
 from accounts.models import OrganizationMembership
 from accounts.permissions import can_act_for_state_body
 
-from .models import CommissionMember, Competition, Programme
+from .models import Competition, Programme
 
 
 def can_edit_programme(user, programme: Programme) -> bool:
@@ -34,13 +34,3 @@ def can_ask_clarification(user, competition: Competition) -> bool:
 
 def can_follow_competition(user, competition: Competition) -> bool:
     return competition.published_at is not None and is_nco_member(user)
-
-
-def can_view_commission(user, competition: Competition) -> bool:
-    """Officers of the body, and the members themselves, until results are public."""
-    if can_edit_competition(user, competition):
-        return True
-    return (
-        user.is_authenticated
-        and CommissionMember.objects.filter(competition=competition, user=user).exists()
-    )
