@@ -7,13 +7,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from socialorder.emails import send_templated_email
+from socialorder.emails import absolute_url, send_templated_email
 from socialorder.queue import delay_on_commit
 
 from . import permissions
@@ -29,10 +28,6 @@ from .models import (
 
 class ServiceError(ValidationError):
     """A guard refused the change; the messages are for the user."""
-
-
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def _transition(competition: Competition, to: str, *, user=None, note: str = "") -> None:
@@ -235,8 +230,9 @@ def notify_amendment(amendment_id: int) -> int:
     competition = amendment.competition
     count = 0
     for recipient in amendment_recipients(competition):
-        with translation.override(recipient.language):
-            url = _absolute(reverse("competitions:detail", args=[competition.reference]))
+        url = absolute_url(
+            "competitions:detail", language=recipient.language, args=[competition.reference]
+        )
         send_templated_email(
             to=recipient.email,
             template="emails/competitions/amendment",
@@ -313,8 +309,9 @@ def answer_clarification(*, clarification: Clarification, user: User, answer: st
     asker = clarification.asked_by
     if first_answer and asker is not None:
         competition = clarification.competition
-        with translation.override(asker.language):
-            url = _absolute(reverse("competitions:detail", args=[competition.reference]))
+        url = absolute_url(
+            "competitions:detail", language=asker.language, args=[competition.reference]
+        )
         send_templated_email(
             to=asker.email,
             template="emails/competitions/clarification_answered",
@@ -354,10 +351,9 @@ def appoint_commission_member(
         appointed_by=user,
     )
     language = member_user.language if member_user else translation.get_language()
-    with translation.override(language):
-        url = _absolute(
-            reverse("competitions:my-commissions") if member_user else reverse("account_signup")
-        )
+    url = absolute_url(
+        "competitions:my-commissions" if member_user else "account_signup", language=language
+    )
     send_templated_email(
         to=email,
         template="emails/competitions/commission_appointed",

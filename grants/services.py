@@ -10,13 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from competitions.models import Competition
-from socialorder.emails import send_templated_email
+from socialorder.emails import absolute_url, send_templated_email
 from socialorder.pdf import render_pdf
 from socialorder.queue import delay_on_commit
 
@@ -65,10 +64,6 @@ def _guard_open(application: Application, now=None) -> None:
         Competition.Status.EVALUATION,
     }:
         raise ServiceError(_("This competition does not accept applications now."))
-
-
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 @transaction.atomic
@@ -504,8 +499,7 @@ def decide_admission(
     for member in User.objects.filter(
         organization_memberships__organization=application.organization_id
     ):
-        with translation.override(member.language):
-            url = _absolute(reverse("grants:detail", args=[application.pk]))
+        url = absolute_url("grants:detail", language=member.language, args=[application.pk])
         send_templated_email(
             to=member.email,
             template="emails/grants/admission_decided",
@@ -539,8 +533,9 @@ def send_receipt(version_id: int) -> bool:
             version.receipt_sha256 = hashlib.sha256(pdf).hexdigest()
             version.save(update_fields=["receipt", "receipt_sha256"])
             if submitter is not None:
-                with translation.override(language):
-                    url = _absolute(reverse("grants:detail", args=[version.application_id]))
+                url = absolute_url(
+                    "grants:detail", language=language, args=[version.application_id]
+                )
                 send_templated_email(
                     to=submitter.email,
                     template="emails/grants/submitted",

@@ -17,6 +17,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import OutboundEmail
@@ -25,6 +26,13 @@ from socialorder.queue import delay_on_commit
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+
+
+def absolute_url(viewname: str, *, language: str, args=None) -> str:
+    """The full address of a page in ``language``: the links e-mails carry."""
+    with translation.override(language):
+        path = reverse(viewname, args=args)
+    return settings.SITE_URL.rstrip("/") + path
 
 
 def render_email(*, template: str, context: dict, language: str) -> tuple[str, str, str]:
