@@ -18,15 +18,31 @@ from accounts.models import (
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
 
+# The data migrations that seed rows (module, function): regions, competitions'
+# directories, budget categories.
+SEEDING_MIGRATIONS = [
+    ("accounts.migrations.0002_seed_regions", "seed_regions"),
+    ("competitions.migrations.0002_seed_directories", "seed"),
+    ("grants.migrations.0002_seed_budget_categories", "seed"),
+]
+
+
+def seed_migrated_rows() -> None:
+    """Run the seeding data migrations again (they update or create).
+
+    A transactional test (``transaction=True``, ``live_server``) empties every table
+    when it ends, seeded rows included. ``serialized_rollback`` cannot restore them
+    in the browser tests: Playwright's sync API keeps an event loop running in the
+    main thread, so Django's connection handler (an asgiref ``Local``) gives those
+    tests connections without the serialized copy.
+    """
+    for module, function in SEEDING_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
 def region(code="KG-GB") -> Region:
-    """Regions are seeded by migration 0002; a transactional test empties the
-    tables when it ends, so seed them again when they are gone."""
-    found = Region.objects.filter(code=code).first()
-    if found is None:
-        seed = importlib.import_module("accounts.migrations.0002_seed_regions").seed_regions
-        seed(apps, None)
-        found = Region.objects.get(code=code)
-    return found
+    """A region seeded by migration 0002 (tests/conftest.py restores the seeded rows)."""
+    return Region.objects.get(code=code)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -15,13 +15,6 @@ from tests.factories import MembershipFactory, OfficerFactory
 from .factories import ChecklistItemFactory, CompetitionFactory, CriterionFactory, DocumentFactory
 
 
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    """Uploads land in a temporary folder, never in the repository."""
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return settings.PRIVATE_MEDIA_ROOT
-
-
 @pytest.fixture
 def other_officer(db):
     return OfficerFactory().user

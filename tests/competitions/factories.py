@@ -2,11 +2,9 @@
 
 import datetime
 import hashlib
-import importlib
 from decimal import Decimal
 
 import factory
-from django.apps import apps
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
@@ -28,25 +26,13 @@ from tests.factories import StateBodyFactory, UserFactory, region
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
-def _seed_directories():
-    importlib.import_module("competitions.migrations.0002_seed_directories").seed(apps, None)
-
-
 def service_area(slug="elderly") -> ServiceArea:
-    """Areas are seeded by a migration; a transactional test empties them, so seed again."""
-    found = ServiceArea.objects.filter(slug=slug).first()
-    if found is None:
-        _seed_directories()
-        found = ServiceArea.objects.get(slug=slug)
-    return found
+    """An area seeded by migration 0002 (tests/conftest.py restores the seeded rows)."""
+    return ServiceArea.objects.get(slug=slug)
 
 
 def target_group(slug="elderly") -> TargetGroup:
-    found = TargetGroup.objects.filter(slug=slug).first()
-    if found is None:
-        _seed_directories()
-        found = TargetGroup.objects.get(slug=slug)
-    return found
+    return TargetGroup.objects.get(slug=slug)
 
 
 def in_days(days: float) -> datetime.datetime:

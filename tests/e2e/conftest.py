@@ -4,13 +4,12 @@ See docs STACK.md, "Browser tests": the browser is the system Chromium (never
 ``playwright install``), and the context speaks Kyrgyz like the portal's users.
 """
 
-import importlib
 import os
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.db import connections
+from playwright.sync_api import Browser
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -67,34 +66,22 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "ky-KG"}
 
 
-def seed_regions() -> None:
-    """Run the seeding of migration 0002 again (it updates or creates)."""
-    importlib.import_module("accounts.migrations.0002_seed_regions").seed_regions(apps, None)
+@pytest.fixture
+def regions(seeded):
+    """The seeded regions and directories, present whatever transactional test ran before."""
 
 
 @pytest.fixture
-def regions(transactional_db):
-    """The regions that migration 0002 seeds, present whatever ran before.
+def contexts(browser: Browser):
+    """New browser contexts, closed at the end of the test whatever happened."""
+    opened = []
 
-    A transactional test (``transaction=True``, ``live_server``) empties every
-    table when it ends, seeded rows included. ``serialized_rollback=True`` would
-    restore them, but not here: Playwright's sync API leaves its event loop set
-    as the running loop of the main thread, so Django's connection handler
-    (an asgiref ``Local``) keeps the test's connections apart from the ones
-    opened before Playwright started, and the new connection object lacks the
-    serialized copy: nothing is restored, silently.
-    """
-    seed_regions()
+    def new_context(**kwargs):
+        context = browser.new_context(**kwargs)
+        context.set_default_timeout(10_000)
+        opened.append(context)
+        return context
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _regions_for_later_tests(django_db_setup, django_db_blocker):
-    """Put the seeded regions back once this module's transactional tests emptied the tables.
-
-    Tests that reach the database without declaring it (``request.getfixturevalue``
-    of a database fixture) are ordered after the transactional ones and expect
-    the seeded regions.
-    """
-    yield
-    with django_db_blocker.unblock():
-        seed_regions()
+    yield new_context
+    for context in opened:
+        context.close()

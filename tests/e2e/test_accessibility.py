@@ -5,10 +5,9 @@ axe-core (bundled with axe-playwright-python) audits each page in headless Chrom
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
-from django.test import Client
 
 from accounts.models import User
+from tests.e2e.helpers import sign_in
 from tests.factories import MembershipFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -20,13 +19,6 @@ BLOCKING = {"serious", "critical"}
 @pytest.fixture
 def owner_with_organization(regions):
     return MembershipFactory(role="owner")
-
-
-def sign_in(context, live_server, user: User) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
 
 def pages(organization_id):

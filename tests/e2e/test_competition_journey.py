@@ -8,19 +8,17 @@ while the Kyrgyz translations are still being written.
 """
 
 import datetime
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 from django.conf import settings
-from django.test import Client
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Locator, expect
 
-from accounts.models import Region, User
+from accounts.models import Region
 from competitions.models import Competition, CompetitionDocument, ServiceArea
+from tests.e2e.helpers import form_with, sign_in, submit, watch_server_errors
 from tests.factories import OfficerFactory, StateBodyFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -41,83 +39,6 @@ CRITERIA = [
 ]
 DOCUMENT_TITLE_KY = "Техникалык тапшырма"
 DOCUMENT_TITLE = "Техническое задание"
-
-
-def seed_directories() -> None:
-    """Run the seeding of competitions' migration 0002 again (it updates or creates)."""
-    importlib.import_module("competitions.migrations.0002_seed_directories").seed(apps, None)
-
-
-@pytest.fixture
-def directories(transactional_db):
-    """Service areas and target groups, present whatever transactional test ran before."""
-    seed_directories()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _directories_for_later_tests(django_db_setup, django_db_blocker):
-    """Put the seeded directories back once this module's transactional test emptied them."""
-    yield
-    with django_db_blocker.unblock():
-        seed_directories()
-
-
-@pytest.fixture
-def private_media(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return settings.PRIVATE_MEDIA_ROOT
-
-
-@pytest.fixture
-def contexts(browser: Browser):
-    """New browser contexts, closed at the end of the test whatever happened."""
-    opened = []
-
-    def new_context(**kwargs):
-        context = browser.new_context(**kwargs)
-        context.set_default_timeout(10_000)
-        opened.append(context)
-        return context
-
-    yield new_context
-    for context in opened:
-        context.close()
-
-
-def sign_in(context, live_server, user: User) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-
-
-def watch_server_errors(page: Page, errors: list[str]) -> None:
-    page.on(
-        "response",
-        lambda response: (
-            errors.append(f"{response.status} {response.url}") if response.status >= 500 else None
-        ),
-    )
-
-
-def submit(page: Page, form: Locator, button: str = "[type=submit]") -> None:
-    """Press the form's submit button; the POST must redirect (a 400 means form errors)."""
-    with page.expect_response(
-        lambda response: (
-            response.request.method == "POST" and response.request.frame == page.main_frame
-        )
-    ) as posted:
-        form.locator(button).first.click()
-    response = posted.value
-    page.wait_for_load_state()
-    if response.status != 302:
-        errors = page.locator(".invalid-feedback, .alert-danger, .errorlist").all_inner_texts()
-        pytest.fail(f"POST {response.url} answered {response.status}, not 302: {errors}")
-
-
-def form_with(page: Page, field: str) -> Locator:
-    """The form in the main content that has a field named ``field``."""
-    return page.locator("main form").filter(has=page.locator(f"[name={field}]"))
 
 
 def fill_criterion(form: Locator, row: int, name_ky: str, name_ru: str, points: str, weight: str):
@@ -157,7 +78,7 @@ def published_competition(reference: str, region: Region, title_ky: str, title_r
 
 
 def test_officer_publishes_a_competition_and_a_visitor_finds_it_in_russian(
-    live_server, contexts, regions, directories, private_media, tmp_path
+    live_server, contexts, regions, private_media, tmp_path
 ):
     base = live_server.url
     server_errors: list[str] = []

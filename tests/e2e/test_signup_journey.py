@@ -11,9 +11,10 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from accounts.models import Organization, OrganizationMembership, OutboundEmail, Region, User
+from tests.e2e.helpers import form_with, submit
 
 EMAIL = "aigul.journey@example.org"
 PASSWORD = "Tunduk-Ala-Too-2024!"
@@ -22,26 +23,6 @@ INN = "02203201610015"
 REGION_CODE = "KG-GB"  # Bishkek: "Бишкек шаары" in Kyrgyz, "г. Бишкек" in Russian.
 
 CONFIRM_LINK = re.compile(r"https?://\S+/accounts/confirm-email/[-:\w]+/")
-
-
-def submit(page: Page, form: Locator, button: str = "[type=submit]") -> None:
-    """Press the form's submit button; the POST must redirect (a 400 means form errors)."""
-    with page.expect_response(
-        lambda response: (
-            response.request.method == "POST" and response.request.frame == page.main_frame
-        )
-    ) as posted:
-        form.locator(button).first.click()
-    response = posted.value
-    page.wait_for_load_state()
-    if response.status != 302:
-        errors = page.locator(".invalid-feedback, .alert-danger, .errorlist").all_inner_texts()
-        pytest.fail(f"POST {response.url} answered {response.status}, not 302: {errors}")
-
-
-def form_with(page: Page, field: str) -> Locator:
-    """The form in the main content that has a field named ``field``."""
-    return page.locator("main form").filter(has=page.locator(f"[name={field}]"))
 
 
 def switch_language(page: Page, code: str) -> None:

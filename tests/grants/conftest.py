@@ -20,13 +20,6 @@ from tests.factories import MembershipFactory, OfficerFactory
 from .factories import ApplicationFactory, open_competition, submitted_application
 
 
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    """Uploads and receipts land in a temporary folder, never in the repository."""
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return settings.PRIVATE_MEDIA_ROOT
-
-
 @pytest.fixture
 def applicant(owner):
     return owner

@@ -9,11 +9,9 @@ submitted as it is.
 
 import datetime
 import hashlib
-import importlib
 from decimal import Decimal
 
 import factory
-from django.apps import apps
 from django.core.files.base import ContentFile
 
 from grants import services
@@ -34,12 +32,8 @@ PROJECT_END = datetime.date(2026, 8, 31)  # six months: within 3 to 12
 
 
 def budget_category(slug="staff") -> BudgetCategory:
-    """Categories are seeded by migration 0002; a transactional test empties them."""
-    found = BudgetCategory.objects.filter(slug=slug).first()
-    if found is None:
-        importlib.import_module("grants.migrations.0002_seed_budget_categories").seed(apps, None)
-        found = BudgetCategory.objects.get(slug=slug)
-    return found
+    """A category seeded by migration 0002 (tests/conftest.py restores the seeded rows)."""
+    return BudgetCategory.objects.get(slug=slug)
 
 
 def open_competition(**kwargs):

@@ -10,7 +10,6 @@ request must answer with the redirect to the application, none with an error pag
 import datetime
 import hashlib
 import http.client
-import importlib
 import re
 import threading
 from decimal import Decimal
@@ -18,7 +17,6 @@ from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.test import Client
@@ -43,33 +41,6 @@ THREADS = 20
 TIMEOUT = 60  # seconds, per request: each waits for the lock the others hold
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-def seed() -> None:
-    """The rows the data migrations seed (regions, directories, budget categories):
-    a transactional test empties every table when it ends; these update or create."""
-    importlib.import_module("accounts.migrations.0002_seed_regions").seed_regions(apps, None)
-    importlib.import_module("competitions.migrations.0002_seed_directories").seed(apps, None)
-    importlib.import_module("grants.migrations.0002_seed_budget_categories").seed(apps, None)
-
-
-@pytest.fixture
-def seeded(transactional_db):
-    seed()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _seeded_rows_for_later_tests(django_db_setup, django_db_blocker):
-    """Put the seeded rows back once this module's transactional test emptied them."""
-    yield
-    with django_db_blocker.unblock():
-        seed()
-
-
-@pytest.fixture
-def private_media(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return settings.PRIVATE_MEDIA_ROOT
 
 
 def complete_application(member, organization, competition) -> Application:

@@ -10,22 +10,14 @@ attached. The worker has its own database connection, hence ``transaction=True``
 
 import datetime
 import hashlib
-import importlib
 import io
-import logging
 import threading
-import time
 from decimal import Decimal
 
 import celery.contrib.testing.tasks  # noqa: F401  (registers celery.ping for start_worker)
 import pytest
-import redis
-from celery import signals
-from celery.contrib.testing.worker import start_worker
-from django.apps import apps
 from django.core.files.base import ContentFile
 from django.utils import timezone
-from kombu.utils.url import url_to_parts
 from pypdf import PdfReader
 
 from accounts.models import OutboundEmail
@@ -44,124 +36,9 @@ from grants.tasks import send_receipt_task
 from socialorder.celery import app
 from tests.competitions.factories import PDF_BYTES, ChecklistItemFactory, CompetitionFactory
 from tests.factories import MembershipFactory, OrganizationFactory
+from tests.workers import wait_for
 
 WAIT_SECONDS = 30  # the first WeasyPrint rendering of a process loads the fonts
-
-
-def seed() -> None:
-    """The rows the data migrations seed (regions, directories, budget categories):
-    a transactional test empties every table when it ends; these update or create."""
-    importlib.import_module("accounts.migrations.0002_seed_regions").seed_regions(apps, None)
-    importlib.import_module("competitions.migrations.0002_seed_directories").seed(apps, None)
-    importlib.import_module("grants.migrations.0002_seed_budget_categories").seed(apps, None)
-
-
-@pytest.fixture
-def seeded(transactional_db):
-    seed()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _seeded_rows_for_later_tests(django_db_setup, django_db_blocker):
-    """Put the seeded rows back once this module's transactional test emptied them."""
-    yield
-    with django_db_blocker.unblock():
-        seed()
-
-
-@pytest.fixture
-def private_media(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return settings.PRIVATE_MEDIA_ROOT
-
-
-def use_broker(url: str) -> None:
-    """Point the app's publisher at ``url``, dropping the pools Celery cached
-    (see tests/accounts/test_celery_worker.py)."""
-    app._pool = None
-    app.amqp._producer_pool = None
-    app.conf.broker_url = url
-    assert app.conf.broker_write_url == url, "CELERY_BROKER_(WRITE_)URL in the environment wins"
-
-
-@pytest.fixture
-def published():
-    """Task messages that reached the broker (eager calls publish nothing)."""
-    sent = []
-
-    def on_published(sender=None, headers=None, **kwargs):
-        sent.append({"task": sender, "id": headers["id"], "thread": threading.get_ident()})
-
-    signals.after_task_publish.connect(on_published, weak=False)
-    yield sent
-    signals.after_task_publish.disconnect(on_published)
-
-
-@pytest.fixture
-def celery_worker(django_db_setup, _isolated, settings):
-    """An embedded worker consuming from the test Redis database; eager mode off."""
-    broker = settings.CELERY_BROKER_URL
-    parts = url_to_parts(broker)
-    if parts.scheme != "redis" or parts.path in (None, "", "0"):
-        pytest.fail(
-            f"The worker test needs REDIS_URL to name a Redis database of its own for tests "
-            f"(for example redis://127.0.0.1:6379/15), not {broker!r}: it purges the queue.",
-            pytrace=False,
-        )
-    try:
-        redis.Redis.from_url(broker, socket_connect_timeout=2, socket_timeout=2).ping()
-    except redis.RedisError as error:
-        problem = str(error)
-    else:
-        problem = ""
-    if problem:
-        pytest.fail(
-            f"Redis at {broker} does not answer ({problem}). Start it (docs STACK.md, "
-            f'"Services"): the worker test needs a real broker.',
-            pytrace=False,
-        )
-    use_broker(broker)
-
-    processed = []
-
-    def on_prerun(sender=None, task_id=None, task=None, args=None, **kwargs):
-        processed.append(
-            {
-                "task": sender.name,
-                "args": list(args or ()),
-                "eager": task.request.is_eager,
-                "thread": threading.get_ident(),
-            }
-        )
-
-    signals.task_prerun.connect(on_prerun, weak=False)
-    root = logging.getLogger()
-    root_handlers, root_level = root.handlers[:], root.level  # the worker reconfigures logging
-    eager = app.conf.task_always_eager  # True: tests/conftest.py's _isolated ran first
-    app.conf.task_always_eager = False
-    app.control.purge()  # leftovers of an interrupted run would be consumed first
-    try:
-        # No ping check: the portal has no result backend to carry the answer.
-        with start_worker(
-            app, pool="solo", perform_ping_check=False, shutdown_timeout=15
-        ) as worker:
-            worker.processed = processed
-            yield worker
-    finally:
-        app.control.purge()
-        app.conf.task_always_eager = eager
-        signals.task_prerun.disconnect(on_prerun)
-        root.handlers[:] = root_handlers
-        root.setLevel(root_level)
-
-
-def wait_for(condition, seconds=WAIT_SECONDS):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def complete_application(member, organization, competition) -> Application:
@@ -252,7 +129,7 @@ def test_worker_renders_the_receipt_pdf_and_emails_it(
             and any(message.to == [member.email] for message in mailoutbox)
         )
 
-    done = wait_for(delivered)
+    done = wait_for(delivered, seconds=WAIT_SECONDS)
     version.refresh_from_db()
     assert done, (
         f"no receipt within {WAIT_SECONDS} s: receipt={version.receipt.name!r}, "
