@@ -119,6 +119,7 @@ class CompetitionForm(forms.ModelForm):
             "pass_mark",
             "reviews_per_application",
             "quorum",
+            "appeal_days",
             "contact_name",
             "contact_email",
             "contact_phone",

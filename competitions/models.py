@@ -125,6 +125,7 @@ class Competition(models.Model):
         "pass_mark",
         "reviews_per_application",
         "quorum",
+        "appeal_days",
         "deadline",
     )
 
@@ -191,6 +192,12 @@ class Competition(models.Model):
         default=3,
         validators=[MinValueValidator(1)],
         help_text=_("Voting commission members who must attend the meeting."),
+    )
+    appeal_days = models.PositiveSmallIntegerField(
+        _("appeal period, days"),
+        default=10,
+        validators=[MinValueValidator(1)],
+        help_text=_("Days after the award decision during which applicants may appeal."),
     )
     contact_name = models.CharField(_("contact person"), max_length=200)
     contact_email = models.EmailField(_("contact e-mail"))

@@ -8,13 +8,23 @@ from modeltranslation.admin import TranslationAdmin
 from .forms import ApplicationForm
 from .models import (
     Activity,
+    AmountReduction,
+    Appeal,
     Application,
     ApplicationEvent,
     ApplicationVersion,
     Attachment,
+    AwardDecision,
     BudgetCategory,
     BudgetLine,
+    CommissionMeeting,
+    ConflictDeclaration,
+    DecisionDocument,
+    EvaluationEvent,
+    Outcome,
     ResultIndicator,
+    Review,
+    Score,
 )
 from .permissions import is_unsealed
 
@@ -150,3 +160,109 @@ class ApplicationEventAdmin(SealedChildAdmin):
     list_display = ["application", "from_status", "to_status", "by", "at"]
     list_filter = ["to_status"]
     search_fields = ["application__reference", "note"]
+
+
+# Evaluation: the record is kept as it happened, so administrators read it and do not
+# edit it (the officer, the chair and the members change it through the portal).
+
+
+class ScoreInline(admin.TabularInline):
+    model = Score
+    fields = ["criterion", "points", "justification"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ConflictDeclaration)
+class ConflictDeclarationAdmin(ReadOnlyAdmin):
+    list_display = ["application", "member", "has_conflict", "detected", "declared_at"]
+    list_filter = ["has_conflict", "detected"]
+    search_fields = ["application__reference", "member__full_name", "member__email"]
+    list_select_related = ["application", "member"]
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdmin):
+    list_display = ["application", "member", "status", "total", "automatic", "submitted_at"]
+    list_filter = ["status", "automatic"]
+    search_fields = ["application__reference", "member__full_name", "member__email"]
+    list_select_related = ["application", "member"]
+    inlines = [ScoreInline]
+
+
+@admin.register(Score)
+class ScoreAdmin(ReadOnlyAdmin):
+    list_display = ["review", "criterion", "points"]
+    search_fields = ["review__application__reference", "review__member__full_name"]
+    list_select_related = ["review__application", "review__member", "criterion"]
+
+
+@admin.register(EvaluationEvent)
+class EvaluationEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "competition", "action", "application", "member", "by"]
+    list_filter = ["action"]
+    search_fields = ["competition__reference", "application__reference", "note"]
+    list_select_related = ["competition", "application", "member", "by"]
+    date_hierarchy = "at"
+
+
+@admin.register(AmountReduction)
+class AmountReductionAdmin(ReadOnlyAdmin):
+    list_display = ["application", "amount", "set_by", "set_at"]
+    search_fields = ["application__reference", "reason"]
+    list_select_related = ["application", "set_by"]
+
+
+@admin.register(CommissionMeeting)
+class CommissionMeetingAdmin(ReadOnlyAdmin):
+    list_display = ["competition", "held_at", "place", "recorded_by"]
+    search_fields = ["competition__reference", "place"]
+    list_select_related = ["competition", "recorded_by"]
+
+
+class OutcomeInline(admin.TabularInline):
+    model = Outcome
+    fields = ["application", "result", "rank", "score", "amount"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AwardDecision)
+class AwardDecisionAdmin(ReadOnlyAdmin):
+    list_display = ["number", "competition", "decided_on", "verification_code", "approved_by"]
+    search_fields = ["number", "verification_code", "competition__reference"]
+    list_select_related = ["competition", "approved_by"]
+    exclude = ["results"]
+    inlines = [OutcomeInline]
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(ReadOnlyAdmin):
+    list_display = ["application", "decision", "result", "rank", "score", "amount"]
+    list_filter = ["result"]
+    search_fields = ["application__reference", "decision__number"]
+    list_select_related = ["application", "decision"]
+
+
+@admin.register(DecisionDocument)
+class DecisionDocumentAdmin(ReadOnlyAdmin):
+    list_display = ["decision", "kind", "application", "language", "status", "attempts"]
+    list_filter = ["kind", "status", "language"]
+    search_fields = ["decision__number", "application__reference", "sha256"]
+    list_select_related = ["decision", "application"]
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyAdmin):
+    list_display = ["application", "status", "filed_at", "responded_at"]
+    list_filter = ["status"]
+    search_fields = ["application__reference", "text", "response"]
+    list_select_related = ["application"]

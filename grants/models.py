@@ -42,14 +42,21 @@ class Application(models.Model):
         WITHDRAWN = "withdrawn", _("withdrawn")
         ADMITTED = "admitted", _("admitted")
         REJECTED = "rejected", _("not admitted")
+        AWARDED = "awarded", _("awarded a grant")
+        RESERVE = "reserve", _("on the reserve list")
+        NOT_AWARDED = "not_awarded", _("not awarded")
 
     TRANSITIONS = {
         Status.DRAFT: {Status.SUBMITTED},
         # Resubmission keeps the status and adds a version.
         Status.SUBMITTED: {Status.SUBMITTED, Status.WITHDRAWN, Status.ADMITTED, Status.REJECTED},
         Status.WITHDRAWN: {Status.SUBMITTED},
-        Status.ADMITTED: {Status.REJECTED},
+        # The award decision moves every admitted application to its outcome.
+        Status.ADMITTED: {Status.REJECTED, Status.AWARDED, Status.RESERVE, Status.NOT_AWARDED},
         Status.REJECTED: {Status.ADMITTED},
+        Status.AWARDED: set(),
+        Status.RESERVE: set(),
+        Status.NOT_AWARDED: set(),
     }
 
     competition = models.ForeignKey(
@@ -336,3 +343,374 @@ class ApplicationEvent(models.Model):
 
     def __str__(self):
         return f"{self.application}: {self.from_status} → {self.to_status}"
+
+
+# Evaluation: conflicts of interest, reviews and scores (see grants/README.md).
+
+
+class ConflictDeclaration(models.Model):
+    """A commission member's word on one application: conflict of interest or none.
+
+    A member reads an application only after declaring no conflict. Conflicts the
+    portal detects itself (the member works for the organisation, or is named as
+    its founder, leader or contact) are recorded here too, with ``detected`` set.
+    Every conflict is a recusal, published with the results.
+    """
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="conflict_declarations"
+    )
+    member = models.ForeignKey(
+        "competitions.CommissionMember",
+        verbose_name=_("commission member"),
+        on_delete=models.CASCADE,
+        related_name="conflict_declarations",
+    )
+    has_conflict = models.BooleanField(_("conflict of interest"))
+    note = models.TextField(_("note"), blank=True)
+    detected = models.BooleanField(_("detected by the portal"), default=False)
+    declared_at = models.DateTimeField(_("declared at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("conflict of interest declaration")
+        verbose_name_plural = _("conflict of interest declarations")
+        ordering = ["application", "member"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "member"], name="one_declaration_per_member"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.member} / {self.application}"
+
+
+class Review(models.Model):
+    """One commission member's scorecard of one application; its row is the assignment."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+
+    TRANSITIONS = {
+        Status.DRAFT: {Status.SUBMITTED},
+        # Only the chair reopens a submitted scorecard, with a reason.
+        Status.SUBMITTED: {Status.DRAFT},
+    }
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reviews")
+    member = models.ForeignKey(
+        "competitions.CommissionMember",
+        verbose_name=_("reviewer"),
+        on_delete=models.PROTECT,
+        related_name="reviews",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    # The weighted score of 100, computed on submission.
+    total = models.DecimalField(
+        _("weighted score, of 100"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+    automatic = models.BooleanField(_("assigned automatically"), default=False)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["application", "assigned_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "member"], name="one_review_per_member")
+        ]
+
+    def __str__(self):
+        return f"{self.application}: {self.member}"
+
+
+class Score(models.Model):
+    """Points for one criterion, with the words that justify them."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(
+        "competitions.Criterion",
+        verbose_name=_("criterion"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    points = models.PositiveSmallIntegerField(_("points"), null=True, blank=True)
+    justification = models.TextField(_("justification"), blank=True)
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        ordering = ["criterion__order", "criterion_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "criterion"], name="one_score_per_criterion")
+        ]
+
+    def __str__(self):
+        return f"{self.criterion}: {self.points}"
+
+
+class EvaluationEvent(models.Model):
+    """The record of the evaluation: assignments, reopened scorecards, the meeting, the
+    decision. Who did what, when, and why."""
+
+    class Action(models.TextChoices):
+        ASSIGNED = "assigned", _("reviewer assigned")
+        AUTO_ASSIGNED = "auto_assigned", _("reviewers assigned automatically")
+        UNASSIGNED = "unassigned", _("reviewer removed")
+        CONFLICT = "conflict", _("conflict of interest")
+        REVIEW_SUBMITTED = "review_submitted", _("scorecard submitted")
+        REOPENED = "reopened", _("scorecard reopened")
+        AMOUNT_REDUCED = "amount_reduced", _("amount reduced")
+        REDUCTION_UNDONE = "reduction_undone", _("reduction undone")
+        MEETING = "meeting", _("meeting recorded")
+        APPROVED = "approved", _("decision approved")
+        APPEAL = "appeal", _("appeal filed")
+        APPEAL_ANSWERED = "appeal_answered", _("appeal answered")
+
+    competition = models.ForeignKey(
+        Competition, on_delete=models.CASCADE, related_name="evaluation_events"
+    )
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    member = models.ForeignKey(
+        "competitions.CommissionMember",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=24, choices=Action.choices)
+    note = models.TextField(_("note"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("evaluation event")
+        verbose_name_plural = _("evaluation events")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.competition}: {self.get_action_display()}"
+
+
+class AmountReduction(models.Model):
+    """The officer awards less than requested, to fit the budget, and says why."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="reduction"
+    )
+    amount = models.DecimalField(_("amount to award, som"), **MONEY)
+    reason = models.TextField(_("reason"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    set_at = models.DateTimeField(_("set at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reduced amount")
+        verbose_name_plural = _("reduced amounts")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="reduction_positive")]
+
+    def __str__(self):
+        return f"{self.application}: {self.amount}"
+
+
+class CommissionMeeting(models.Model):
+    """The commission's meeting that adopts the decision; its attendance makes the quorum."""
+
+    competition = models.OneToOneField(
+        Competition, on_delete=models.CASCADE, related_name="commission_meeting"
+    )
+    held_at = models.DateTimeField(_("date and time"))
+    place = models.CharField(_("place"), max_length=300)
+    present = models.ManyToManyField(
+        "competitions.CommissionMember",
+        verbose_name=_("members present"),
+        related_name="meetings_attended",
+    )
+    minutes = models.TextField(_("notes of the meeting"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("commission meeting")
+        verbose_name_plural = _("commission meetings")
+
+    def __str__(self):
+        return f"{self.competition}: {self.held_at:%Y-%m-%d}"
+
+
+class AwardDecision(models.Model):
+    """The commission's approved decision: frozen results, and PDFs anyone can verify."""
+
+    competition = models.OneToOneField(
+        Competition, on_delete=models.PROTECT, related_name="award_decision"
+    )
+    number = models.CharField(_("decision number"), max_length=48, unique=True)
+    decided_on = models.DateField(_("decision date"))
+    verification_code = models.CharField(_("verification code"), max_length=16, unique=True)
+    # Everything the PDFs print, frozen at approval (see grants/decisions.py).
+    results = models.JSONField(_("results"))
+    results_sha256 = models.CharField(_("SHA-256 of the results"), max_length=64)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved at"), default=timezone.now)
+    appeal_until = models.DateTimeField(_("appeals accepted until"))
+
+    class Meta:
+        verbose_name = _("award decision")
+        verbose_name_plural = _("award decisions")
+        ordering = ["-approved_at"]
+
+    def __str__(self):
+        return self.number
+
+
+class Outcome(models.Model):
+    """One application's place in the decision."""
+
+    class Result(models.TextChoices):
+        AWARDED = "awarded", _("awarded a grant")
+        RESERVE = "reserve", _("reserve list")
+        BELOW_PASS_MARK = "below_pass_mark", _("below the pass mark")
+        NOT_ADMITTED = "not_admitted", _("not admitted")
+
+    decision = models.ForeignKey(AwardDecision, on_delete=models.CASCADE, related_name="outcomes")
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, related_name="outcome"
+    )
+    result = models.CharField(_("result"), max_length=16, choices=Result.choices)
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    score = models.DecimalField(
+        _("score, of 100"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    amount = models.DecimalField(_("amount awarded, som"), default=0, **MONEY)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
+        ordering = ["decision", "rank", "application__reference"]
+
+    def __str__(self):
+        return f"{self.application}: {self.get_result_display()}"
+
+
+def document_path(instance, filename):
+    # A fixed name per document: a render that dies after writing the file and is
+    # run again overwrites it, so a document never leaves two files behind.
+    return f"decisions/{instance.decision.verification_code}/{filename}"
+
+
+class DecisionDocument(models.Model):
+    """A PDF of the decision: the decision itself in a language, or an applicant's letter.
+
+    Rendered once by a Celery task; the officer watches the status.
+    """
+
+    class Kind(models.TextChoices):
+        DECISION = "decision", _("award decision")
+        LETTER = "letter", _("outcome letter")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("being rendered")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    decision = models.ForeignKey(AwardDecision, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    language = models.CharField(_("language"), max_length=8)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    file = models.FileField(
+        _("file"), storage=private_storage, upload_to=document_path, max_length=200, blank=True
+    )
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("decision document")
+        verbose_name_plural = _("decision documents")
+        ordering = ["decision", "kind", "application__reference", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "language"],
+                condition=Q(kind="decision"),
+                name="one_decision_pdf_per_language",
+            ),
+            models.UniqueConstraint(
+                fields=["decision", "application"],
+                condition=Q(kind="letter"),
+                name="one_letter_per_application",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.decision} {self.kind} {self.language}"
+
+    @property
+    def filename(self) -> str:
+        if self.kind == self.Kind.DECISION:
+            return f"{self.decision.number}-{self.language}.pdf"
+        return f"{self.decision.number}-{self.application.reference}-{self.language}.pdf"
+
+
+class Appeal(models.Model):
+    """An applicant's appeal against its outcome, within the competition's appeal period."""
+
+    class Status(models.TextChoices):
+        FILED = "filed", _("under consideration")
+        UPHELD = "upheld", _("upheld")
+        DISMISSED = "dismissed", _("dismissed")
+
+    TRANSITIONS = {
+        Status.FILED: {Status.UPHELD, Status.DISMISSED},
+        Status.UPHELD: set(),
+        Status.DISMISSED: set(),
+    }
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="appeal")
+    text = models.TextField(_("grounds of the appeal"))
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.FILED
+    )
+    response = models.TextField(_("response"), blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["filed_at"]
+
+    def __str__(self):
+        return f"{self.application}: {self.get_status_display()}"

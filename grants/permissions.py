@@ -12,7 +12,7 @@ from accounts.models import OrganizationMembership
 from accounts.permissions import can_act_for_state_body
 from competitions.models import CommissionMember, Competition
 
-from .models import Application
+from .models import Appeal, Application, ConflictDeclaration, Review
 
 
 def is_applicant(user, application: Application) -> bool:
@@ -37,21 +37,16 @@ def is_unsealed(application: Application, now=None) -> bool:
     }
 
 
-def can_review(user, competition: Competition) -> bool:
-    """Officers of the customer and members of the competition's commission."""
-    if not user.is_authenticated:
-        return False
-    return (
-        can_act_for_state_body(user, competition.state_body)
-        or CommissionMember.objects.filter(competition=competition, user=user).exists()
-    )
-
-
 def can_view_application(user, application: Application) -> bool:
-    """The organisation always; reviewers only once the application is unsealed."""
+    """The organisation always. Once the application is unsealed, the customer's officers,
+    and commission members who declared no conflict of interest with it."""
     if is_applicant(user, application):
         return True
-    return is_unsealed(application) and can_review(user, application.competition)
+    if not is_unsealed(application):
+        return False
+    return can_act_for_state_body(user, application.competition.state_body) or can_read_as_member(
+        user, application
+    )
 
 
 def can_edit_application(user, application: Application) -> bool:
@@ -77,4 +72,65 @@ def can_decide_admission(user, application: Application) -> bool:
     """Officers of the customer, after the deadline."""
     return is_unsealed(application) and can_act_for_state_body(
         user, application.competition.state_body
+    )
+
+
+# Evaluation
+
+
+def commission_seat(user, competition: Competition) -> CommissionMember | None:
+    """The user's seat on the competition's commission, if any."""
+    if not user.is_authenticated:
+        return None
+    return CommissionMember.objects.filter(competition=competition, user=user).first()
+
+
+def is_chair(user, competition: Competition) -> bool:
+    seat = commission_seat(user, competition)
+    return seat is not None and seat.role == CommissionMember.Role.CHAIR
+
+
+def is_officer(user, competition: Competition) -> bool:
+    return can_act_for_state_body(user, competition.state_body)
+
+
+def can_manage_evaluation(user, competition: Competition) -> bool:
+    """Assign reviewers and follow the evaluation: the customer's officers and the chair."""
+    return is_officer(user, competition) or is_chair(user, competition)
+
+
+def has_cleared_conflict(member: CommissionMember, application: Application) -> bool:
+    """The member declared no conflict with this application (and none was detected)."""
+    return ConflictDeclaration.objects.filter(
+        member=member, application=application, has_conflict=False
+    ).exists()
+
+
+def can_read_as_member(user, application: Application) -> bool:
+    """A commission member reads an unsealed application only after declaring no conflict."""
+    seat = commission_seat(user, application.competition)
+    return seat is not None and has_cleared_conflict(seat, application)
+
+
+def may_see_other_scores(member: CommissionMember, application: Application) -> bool:
+    """Blind scoring: a reviewer sees the others' scores once their own are submitted."""
+    return Review.objects.filter(
+        member=member, application=application, status=Review.Status.SUBMITTED
+    ).exists()
+
+
+def can_approve_decision(user, competition: Competition) -> bool:
+    """Record the meeting, reduce amounts, approve: the customer's officers."""
+    return is_officer(user, competition)
+
+
+def can_appeal(user, application: Application, now=None) -> bool:
+    """The applicant, while the decision's appeal period runs, once."""
+    decision = getattr(application.competition, "award_decision", None)
+    return (
+        decision is not None
+        and is_applicant(user, application)
+        and hasattr(application, "outcome")
+        and (now or timezone.now()) <= decision.appeal_until
+        and not Appeal.objects.filter(application=application).exists()
     )

@@ -477,6 +477,8 @@ def decide_admission(
     )
     if not permissions.can_decide_admission(user, application):
         raise PermissionDenied
+    if hasattr(application.competition, "award_decision"):
+        raise ServiceError(_("The decision is approved; the evaluation can no longer change."))
     reason = reason.strip()
     if not admit and not reason:
         raise ServiceError(_("Give the reason for not admitting the application."))

@@ -2,7 +2,7 @@ import logging
 
 from celery import shared_task
 
-from . import services
+from . import decisions, services
 
 logger = logging.getLogger(__name__)
 
@@ -23,3 +23,21 @@ def send_missing_receipts_task() -> int:
         except Exception:
             logger.exception("Receipt of version %s failed; the next sweep tries again.", pk)
     return sent
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def render_document_task(document_id: int) -> bool:
+    """Render one PDF of an award decision; a second delivery finds it done."""
+    return decisions.render_document(document_id)
+
+
+@shared_task(acks_late=True)
+def render_pending_documents_task() -> int:
+    """Render decision documents that missed the broker or whose render died (Celery beat)."""
+    rendered = 0
+    for pk in decisions.documents_to_render():
+        try:
+            rendered += decisions.render_document(pk)
+        except Exception:
+            logger.exception("Decision document %s failed; the officer can retry it.", pk)
+    return rendered

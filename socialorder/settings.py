@@ -235,7 +235,12 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.5,
 }
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    # A task whose worker died unacknowledged goes to another worker after this.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "send-pending-emails": {
@@ -250,6 +255,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "grants.tasks.send_missing_receipts_task",
         "schedule": 300.0,
     },
+    "render-pending-decision-documents": {
+        "task": "grants.tasks.render_pending_documents_task",
+        "schedule": 120.0,
+    },
     "close-passed-deadlines": {
         "task": "competitions.tasks.close_passed_deadlines_task",
         "schedule": 60.0,
@@ -258,6 +267,9 @@ CELERY_BEAT_SCHEDULE = {
 
 # A competition is published only with at least this many days to its deadline.
 MIN_APPLICATION_DAYS = env.int("MIN_APPLICATION_DAYS", default=20)
+
+# Two reviews of one application that differ by more than this (of 100) flag it.
+SCORE_DIVERGENCE_THRESHOLD = env.int("SCORE_DIVERGENCE_THRESHOLD", default=30)
 
 # Invitations to join an organisation expire after this many days.
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)

@@ -110,6 +110,7 @@ def competition_data(*, state_body=None, regions=(), criteria=None, checklist=()
         "pass_mark": "60",
         "reviews_per_application": "2",
         "quorum": "3",
+        "appeal_days": "10",
         "contact_name": "Асанова Гүлнара",
         "contact_email": "grants@example.kg",
         "contact_phone": "",
@@ -151,6 +152,7 @@ def edit_data(competition: Competition, *, criteria=None, checklist=None, **over
         "pass_mark",
         "reviews_per_application",
         "quorum",
+        "appeal_days",
         "contact_name",
         "contact_email",
     ):
