@@ -180,3 +180,152 @@ class AdmissionForm(forms.Form):
         if data.get("decision") == "reject" and not data.get("reason", "").strip():
             self.add_error("reason", gettext("Give the reason for not admitting the application."))
         return data
+
+
+# Evaluation
+
+
+class ConflictForm(forms.Form):
+    CHOICES = [
+        ("no", _("I have no conflict of interest with this application")),
+        ("yes", _("I have a conflict of interest and step away from this application")),
+    ]
+
+    conflict = forms.ChoiceField(label=_("Declaration"), choices=CHOICES, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("What the conflict is (required if you have one)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("conflict") == "yes" and not data.get("note", "").strip():
+            self.add_error("note", gettext("Say briefly what the conflict of interest is."))
+        return data
+
+
+class ScorecardForm(forms.Form):
+    """Points and a justification per criterion; the service checks ranges and completeness,
+    so that a draft can be saved half done."""
+
+    def __init__(self, *args, criteria, scores=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        scores = scores or {}
+        for criterion in criteria:
+            score = scores.get(criterion.pk)
+            self.fields[f"points_{criterion.pk}"] = forms.IntegerField(
+                label=_("Points (0 to %(max)d)") % {"max": criterion.max_points},
+                required=False,
+                initial=score.points if score else None,
+                widget=forms.NumberInput(attrs={"min": 0, "max": criterion.max_points}),
+            )
+            self.fields[f"justification_{criterion.pk}"] = forms.CharField(
+                label=_("Justification"),
+                required=False,
+                max_length=5000,
+                initial=score.justification if score else "",
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+
+    def rows(self):
+        """``(criterion, points field, justification field)`` for the template."""
+        return [(c, self[f"points_{c.pk}"], self[f"justification_{c.pk}"]) for c in self.criteria]
+
+    def entries(self) -> dict:
+        return {
+            c.pk: (
+                self.cleaned_data.get(f"points_{c.pk}"),
+                self.cleaned_data.get(f"justification_{c.pk}", ""),
+            )
+            for c in self.criteria
+        }
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AssignForm(forms.Form):
+    member = forms.ModelChoiceField(label=_("Commission member"), queryset=None)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
+
+
+class ReductionForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount to award, som"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+    )
+    reason = forms.CharField(
+        label=_("Reason (printed in the decision)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class MeetingForm(forms.Form):
+    held_at = forms.DateTimeField(
+        label=_("Date and time (Bishkek time)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    place = forms.CharField(label=_("Place"), max_length=300)
+    present = forms.ModelMultipleChoiceField(
+        label=_("Members present"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    minutes = forms.CharField(
+        label=_("Notes of the meeting"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["present"].queryset = members
+        self.fields["present"].label_from_instance = lambda m: (
+            f"{m.full_name} ({m.get_role_display()}"
+            + ("" if m.voting else f", {gettext('does not vote')}")
+            + ")"
+        )
+
+
+class AppealForm(forms.Form):
+    text = forms.CharField(
+        label=_("Grounds of the appeal"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+
+class AppealAnswerForm(forms.Form):
+    DECISIONS = [("upheld", _("Uphold the appeal")), ("dismissed", _("Dismiss the appeal"))]
+
+    decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS, widget=forms.RadioSelect)
+    response = forms.CharField(
+        label=_("Response (the applicant sees it)"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
+class VerifyForm(forms.Form):
+    file = forms.FileField(label=_("The PDF you received"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(
+                gettext("The file is larger than %(size)d MB.") % {"size": self.MAX_BYTES >> 20}
+            )
+        return upload
+
+    MAX_BYTES = 20 * 1024 * 1024

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import evaluation_views as ev
 from . import views
 
 app_name = "grants"
@@ -30,4 +31,36 @@ urlpatterns = [
         name="competition-applications",
     ),
     path("officer/applications/<int:pk>/admission/", views.admission, name="admission"),
+    # Evaluation: commission members
+    path("reviews/", ev.reviews, name="reviews"),
+    path("reviews/applications/<int:pk>/conflict/", ev.conflict, name="conflict"),
+    path("reviews/<int:pk>/", ev.scorecard, name="scorecard"),
+    path("reviews/<int:pk>/reopen/", ev.review_reopen, name="review-reopen"),
+    # Evaluation: the officer and the chair
+    path(
+        "officer/competitions/<str:reference>/evaluation/",
+        ev.evaluation_overview,
+        name="evaluation",
+    ),
+    path(
+        "officer/competitions/<str:reference>/evaluation/assign/",
+        ev.auto_assign,
+        name="auto-assign",
+    ),
+    path("officer/applications/<int:pk>/reviewers/", ev.assign, name="assign"),
+    path("officer/reviews/<int:pk>/remove/", ev.unassign, name="unassign"),
+    path("officer/applications/<int:pk>/amount/", ev.reduce, name="reduce"),
+    path("officer/competitions/<str:reference>/meeting/", ev.meeting, name="meeting"),
+    path("officer/competitions/<str:reference>/decision/", ev.decision, name="decision"),
+    path(
+        "officer/competitions/<str:reference>/decision/status/",
+        ev.decision_status,
+        name="decision-status",
+    ),
+    path("officer/documents/<int:pk>/retry/", ev.document_retry, name="document-retry"),
+    path("officer/appeals/<int:pk>/", ev.appeal_answer, name="appeal-answer"),
+    path("applications/<int:pk>/appeal/", ev.appeal, name="appeal"),
+    # Public
+    path("decisions/documents/<int:pk>/", ev.document_download, name="document"),
+    path("verify/<str:code>/", ev.verify, name="verify"),
 ]

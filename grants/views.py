@@ -27,7 +27,7 @@ from .forms import (
     ResultFormSet,
     StartApplicationForm,
 )
-from .models import Application, ApplicationVersion
+from .models import Appeal, Application, ApplicationVersion, DecisionDocument, Outcome
 from .snapshots import live_content, submitted_content
 
 PAGE_SIZE = 25
@@ -291,7 +291,25 @@ def _detail_context(request, application):
         else (),
         "is_applicant": applicant,
         "can_edit": permissions.can_edit_application(request.user, application),
-        "can_decide": permissions.can_decide_admission(request.user, application),
+        "can_decide": permissions.can_decide_admission(request.user, application)
+        and not hasattr(application.competition, "award_decision"),
+        **(_outcome_context(request, application) if applicant else {}),
+    }
+
+
+def _outcome_context(request, application):
+    outcome = Outcome.objects.filter(application=application).first()
+    if outcome is None:
+        return {}
+    return {
+        "outcome": outcome,
+        "letter": DecisionDocument.objects.filter(
+            application=application,
+            kind=DecisionDocument.Kind.LETTER,
+            status=DecisionDocument.Status.DONE,
+        ).first(),
+        "has_appeal": Appeal.objects.filter(application=application).exists(),
+        "can_appeal": permissions.can_appeal(request.user, application),
     }
 
 
