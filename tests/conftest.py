@@ -66,7 +66,9 @@ def pytest_runtest_teardown(item, nextitem):
     """A transactional test empties every table when its fixtures are torn down, the
     rows the data migrations seed included: put them back for the tests that follow."""
     result = yield
-    if _is_transactional(item):
+    # After the last test the test database is gone (``nextitem`` is None): nothing to
+    # restore, and connecting now would reach the configured database instead.
+    if nextitem is not None and _is_transactional(item):
         with item.config.stash[blocking_manager_key].unblock():
             seed_migrated_rows()
     return result
