@@ -373,11 +373,13 @@ def remove_commission_member(*, member: CommissionMember, user: User) -> None:
     _require_officer(user, member.competition)
     if member.competition.status in {Competition.Status.CANCELLED, Competition.Status.CLOSED}:
         raise ServiceError(_("The commission of a closed or cancelled competition cannot change."))
-    if member.reviews.exists() or member.meetings_attended.exists():
-        # The record of the evaluation keeps who reviewed and who attended.
-        raise ServiceError(
-            _("This member has reviewed applications or attended the meeting and stays on record.")
-        )
+    if (
+        member.reviews.exists()
+        or member.meetings_attended.exists()
+        or member.conflict_declarations.exists()
+    ):
+        # The record of the evaluation keeps who reviewed, declared and attended.
+        raise ServiceError(_("This member took part in the evaluation and stays on record."))
     member.delete()
 
 

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -525,6 +525,8 @@ def render_document(document_id: int) -> bool:
     except Exception as error:
         _mark(
             document_id,
+            # The render's own count rolled back with it.
+            attempts=F("attempts") + 1,
             status=DecisionDocument.Status.FAILED,
             error=f"{type(error).__name__}: {error}"[:2000],
             finished_at=timezone.now(),

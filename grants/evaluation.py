@@ -22,6 +22,7 @@ from . import permissions, ranking
 from .models import (
     AmountReduction,
     Application,
+    AwardDecision,
     ConflictDeclaration,
     EvaluationEvent,
     Review,
@@ -49,8 +50,13 @@ def log_event(competition, action, *, user=None, application=None, member=None, 
 
 
 def guard_evaluating(competition: Competition) -> None:
-    """Reviews change only after the deadline and before the decision."""
-    if hasattr(competition, "award_decision"):
+    """Reviews change only after the deadline and before the decision.
+
+    Locks the competition row (callers run in a transaction): a change of the
+    evaluation and the approval that freezes it happen one after the other.
+    """
+    Competition.objects.select_for_update().filter(pk=competition.pk).first()
+    if AwardDecision.objects.filter(competition_id=competition.pk).exists():
         raise ServiceError(_("The decision is approved; the evaluation can no longer change."))
     if not permissions.deadline_passed(competition) or competition.status not in {
         Competition.Status.PUBLISHED,
@@ -65,8 +71,10 @@ def _guard_admitted(application: Application) -> None:
 
 
 def _normal(name: str) -> str:
-    """Names compared without case, accents of Latin letters, ё or extra spaces."""
-    name = unicodedata.normalize("NFKC", name).casefold().replace("ё", "е")
+    """Names compared without case, accents or extra spaces (ё is е, й is и; ң ө ү,
+    letters of their own, stay)."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    name = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(name.split())
 
 
@@ -216,6 +224,15 @@ def unassign_reviewer(*, user: User, review: Review) -> None:
     competition = review.application.competition
     _guard_manager(user, competition)
     guard_evaluating(competition)
+    # The reviewer may have submitted since the page was loaded.
+    review = (
+        Review.objects.select_for_update(of=("self",))
+        .select_related("application", "member")
+        .filter(pk=review.pk)
+        .first()
+    )
+    if review is None:
+        raise ServiceError(_("This reviewer was already removed."))
     if review.status == Review.Status.SUBMITTED:
         raise ServiceError(_("A submitted scorecard cannot be removed; the chair can reopen it."))
     log_event(
