@@ -12,10 +12,17 @@
   function refresh() {
     if (!pending()) { return; }
     fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
-      .then(function (response) { return response.ok ? response.text() : null; })
-      .then(function (html) { if (html !== null) { box.innerHTML = html; } })
-      .catch(function () { /* Try again on the next tick. */ })
-      .then(function () { window.setTimeout(refresh, 2000); });
+      .then(function (response) {
+        // Signed out or refused: stop polling; a reload shows why.
+        if (!response.ok) { return; }
+        return response.text().then(function (html) {
+          // Swap only what changed, so that screen readers announce changes, not every poll.
+          if (html.trim() !== box.innerHTML.trim()) { box.innerHTML = html; }
+          window.setTimeout(refresh, 2000);
+        });
+      })
+      // The network failed: try again a little later.
+      .catch(function () { window.setTimeout(refresh, 5000); });
   }
   window.setTimeout(refresh, 1000);
 })();
