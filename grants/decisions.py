@@ -477,19 +477,34 @@ def _mark(document_id, **fields):
     ).update(**fields)
 
 
-def render_document(document_id: int) -> bool:
-    """Render one decision document once; ``False`` when it is done or being rendered."""
-    started = (
-        DecisionDocument.objects.filter(pk=document_id)
-        .exclude(status=DecisionDocument.Status.DONE)
-        .update(status=DecisionDocument.Status.RUNNING, started_at=timezone.now(), error="")
-    )
-    if not started:
-        return False
+def render_document(document_id: int, *, skip_locked: bool = False) -> bool:
+    """Render one decision document once; ``False`` when it is done or being rendered.
+
+    A render in progress holds the row's lock. The task waits for it (and then finds
+    the document done); the sweep passes ``skip_locked`` and moves on.
+    """
+    with transaction.atomic():
+        started = (
+            DecisionDocument.objects.select_for_update(skip_locked=skip_locked, of=("self",))
+            .filter(pk=document_id)
+            .exclude(status=DecisionDocument.Status.DONE)
+            .order_by()
+            .first()
+        )
+        if started is None:
+            return False
+        # Marked running, and counted, in its own commit: the officer sees it at once,
+        # and a render killed halfway still counts.
+        DecisionDocument.objects.filter(pk=document_id).update(
+            status=DecisionDocument.Status.RUNNING,
+            started_at=timezone.now(),
+            error="",
+            attempts=F("attempts") + 1,
+        )
     try:
         with transaction.atomic():
             document = (
-                DecisionDocument.objects.select_for_update(skip_locked=True, of=("self",))
+                DecisionDocument.objects.select_for_update(skip_locked=skip_locked, of=("self",))
                 .select_related("decision__competition", "application__organization")
                 .exclude(status=DecisionDocument.Status.DONE)
                 .filter(pk=document_id)
@@ -497,8 +512,6 @@ def render_document(document_id: int) -> bool:
             )
             if document is None:
                 return False  # Done meanwhile, or another worker holds it.
-            document.attempts += 1
-            document.save(update_fields=["attempts"])
             if document.kind == DecisionDocument.Kind.DECISION:
                 template = "pdf/award_decision.html"
             else:
@@ -517,16 +530,12 @@ def render_document(document_id: int) -> bool:
             document.pages = pages
             document.status = DecisionDocument.Status.DONE
             document.finished_at = timezone.now()
-            document.save(
-                update_fields=["file", "sha256", "pages", "status", "finished_at", "attempts"]
-            )
+            document.save(update_fields=["file", "sha256", "pages", "status", "finished_at"])
             if document.kind == DecisionDocument.Kind.LETTER:
                 _send_letter(document, pdf)
     except Exception as error:
         _mark(
             document_id,
-            # The render's own count rolled back with it.
-            attempts=F("attempts") + 1,
             status=DecisionDocument.Status.FAILED,
             error=f"{type(error).__name__}: {error}"[:2000],
             finished_at=timezone.now(),

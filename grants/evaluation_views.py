@@ -356,7 +356,7 @@ def auto_assign(request, reference):
         made, short = evaluation.auto_assign(user=request.user, competition=competition)
     except ServiceError as error:
         _errors(request, error)
-        return redirect("grants:evaluation", reference=reference)
+        return _overview(request, competition, status=409)
     messages.success(request, _("%(count)d reviewers assigned.") % {"count": made})
     if short:
         messages.warning(
@@ -420,7 +420,17 @@ def reduce(request, pk):
             evaluation.undo_reduction(user=request.user, application=application)
         except ServiceError as error:
             _errors(request, error)
-            return redirect("grants:reduce", pk=application.pk)
+            return TemplateResponse(
+                request,
+                "grants/reduce.html",
+                {
+                    "application": application,
+                    "competition": competition,
+                    "reduction": reduction,
+                    "form": ReductionForm(),
+                },
+                status=409,
+            )
         messages.success(request, _("The full requested amount is restored."))
         return redirect("grants:evaluation", reference=competition.reference)
     form = ReductionForm(
@@ -532,6 +542,10 @@ def decision(request, reference):
                 % {"number": award.number},
             )
             return redirect("grants:decision", reference=reference)
+    return _decision_page(request, competition, award, status=status)
+
+
+def _decision_page(request, competition, award, *, status=200):
     context = {"competition": competition, "award": award}
     if award is None:
         context.update(
@@ -575,7 +589,7 @@ def document_retry(request, pk):
         decisions.retry_document(user=request.user, document=document)
     except ServiceError as error:
         _errors(request, error)
-        return redirect("grants:decision", reference=competition.reference)
+        return _decision_page(request, competition, document.decision, status=409)
     messages.success(request, _("The document is queued again."))
     return redirect("grants:decision", reference=competition.reference)
 
@@ -610,7 +624,8 @@ def verify(request, code):
         AwardDecision.objects.select_related("competition__state_body"),
         verification_code=code.strip().upper(),
     )
-    form = VerifyForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = VerifyForm(request.POST if posted else None, request.FILES if posted else None)
     result = None
     status = 200
     if request.method == "POST":
@@ -645,13 +660,16 @@ def appeal(request, pk):
     if not permissions.is_applicant(request.user, application):
         raise Http404
     existing = Appeal.objects.filter(application=application).first()
+    context = {"application": application, "appeal": existing, "form": None}
     if existing is None and not permissions.can_appeal(request.user, application):
         messages.error(request, _("This outcome can no longer be appealed."))
-        return redirect("grants:detail", pk=application.pk)
-    form = AppealForm(request.POST if request.method == "POST" and existing is None else None)
+        if request.method == "GET":
+            return redirect("grants:detail", pk=application.pk)
+        return TemplateResponse(request, "grants/appeal.html", context, status=403)
     if request.method == "POST" and existing is not None:
         messages.error(request, _("This application already has an appeal."))
-        return redirect("grants:appeal", pk=application.pk)
+        return TemplateResponse(request, "grants/appeal.html", context, status=409)
+    form = AppealForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
             decisions.file_appeal(

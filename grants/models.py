@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Organization, Region
 from competitions.models import ChecklistItem, Competition
@@ -389,8 +390,8 @@ class Review(models.Model):
     """One commission member's scorecard of one application; its row is the assignment."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        SUBMITTED = "submitted", _("submitted")
+        DRAFT = "draft", pgettext_lazy("scorecard", "draft")
+        SUBMITTED = "submitted", pgettext_lazy("scorecard", "submitted")
 
     TRANSITIONS = {
         Status.DRAFT: {Status.SUBMITTED},
@@ -629,7 +630,7 @@ class DecisionDocument(models.Model):
         QUEUED = "queued", _("queued")
         RUNNING = "running", _("being rendered")
         DONE = "done", _("ready")
-        FAILED = "failed", _("failed")
+        FAILED = "failed", pgettext_lazy("document", "failed")
 
     decision = models.ForeignKey(AwardDecision, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)

@@ -37,7 +37,7 @@ def render_pending_documents_task() -> int:
     rendered = 0
     for pk in decisions.documents_to_render():
         try:
-            rendered += decisions.render_document(pk)
+            rendered += decisions.render_document(pk, skip_locked=True)
         except Exception:
             logger.exception("Decision document %s failed; the officer can retry it.", pk)
     return rendered

@@ -9,12 +9,14 @@ from django.utils import translation
 
 from accounts.models import OrganizationInvitation
 from accounts.services import invitation_token
+from grants import decisions
 from tests.competitions.factories import (
     CompetitionFactory,
     CriterionFactory,
     ProgrammeFactory,
     in_days,
 )
+from tests.grants.evaluation import applicant_of, decided_competition, scored_competition
 from tests.grants.factories import ApplicationFactory, ApplicationVersionFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,6 +86,61 @@ def _unsealed_kwargs(ctx):
     return {"pk": application.pk}
 
 
+# The evaluation: a competition of the officer's body, reviewed and scored (scorecards
+# submitted, no meeting yet), or taken on to an approved decision. A builder that must
+# sign in someone other than the cast of ``ctx`` returns ``(kwargs, user)``.
+def _scored(ctx):
+    return scored_competition(officer=ctx["officer"])
+
+
+def _decided(ctx):
+    return decided_competition(officer=ctx["officer"])
+
+
+def _reviews_as_member(ctx):
+    return None, _scored(ctx).members[1].user
+
+
+def _conflict_as_member(ctx):
+    flow = _scored(ctx)
+    return {"pk": flow.applications[0].pk}, flow.members[1].user
+
+
+def _scorecard_as_reviewer(ctx):
+    review = _scored(ctx).reviews().first()
+    return {"pk": review.pk}, review.member.user
+
+
+def _reopen_as_chair(ctx):
+    flow = _scored(ctx)
+    return {"pk": flow.reviews().first().pk}, flow.chair.user
+
+
+def _scored_kwargs(ctx):
+    return {"reference": _scored(ctx).competition.reference}
+
+
+def _admitted_kwargs(ctx):
+    return {"pk": _scored(ctx).applications[0].pk}
+
+
+def _appeal_as_applicant(ctx):
+    application = _decided(ctx).applications[2]
+    return {"pk": application.pk}, applicant_of(application)
+
+
+def _appeal_kwargs(ctx):
+    application = _decided(ctx).applications[2]
+    appeal = decisions.file_appeal(
+        user=applicant_of(application), application=application, text="Баллдар туура эмес."
+    )
+    return {"pk": appeal.pk}
+
+
+def _verify_kwargs(ctx):
+    return {"code": _decided(ctx).decision.verification_code}
+
+
 PAGES = {
     "home": (None, None),
     "account_signup": (None, None),
@@ -124,6 +181,17 @@ PAGES = {
     "grants:compare": ("owner", _application_kwargs),
     "grants:competition-applications": ("officer", _competition_kwargs),
     "grants:admission": ("officer", _unsealed_kwargs),
+    "grants:reviews": (None, _reviews_as_member),
+    "grants:conflict": (None, _conflict_as_member),
+    "grants:scorecard": (None, _scorecard_as_reviewer),
+    "grants:review-reopen": (None, _reopen_as_chair),
+    "grants:evaluation": ("officer", _scored_kwargs),
+    "grants:reduce": ("officer", _admitted_kwargs),
+    "grants:meeting": ("officer", _scored_kwargs),
+    "grants:decision": ("officer", _scored_kwargs),
+    "grants:appeal": (None, _appeal_as_applicant),
+    "grants:appeal-answer": ("officer", _appeal_kwargs),
+    "grants:verify": (None, _verify_kwargs),
 }
 # Pages reached only by POST, files and feeds (not HTML pages).
 NOT_PAGES = {
@@ -144,6 +212,12 @@ NOT_PAGES = {
     "grants:attachment-download",
     "grants:withdraw",
     "grants:receipt",
+    "grants:auto-assign",
+    "grants:assign",
+    "grants:unassign",
+    "grants:decision-status",
+    "grants:document-retry",
+    "grants:document",
 }
 
 
@@ -175,12 +249,16 @@ def test_page_renders_in_every_language(
         "state_body": state_body,
         "competition": competition,
     }
-    role, kwargs = PAGES[name]
-    if role:
-        client.force_login(ctx[role])
+    role, build = PAGES[name]
+    user = ctx[role] if role else None
     with translation.override(language):
-        url = reverse(name, kwargs=kwargs(ctx) if kwargs else None)
+        kwargs = build(ctx) if build else None
+        if isinstance(kwargs, tuple):
+            kwargs, user = kwargs
+        url = reverse(name, kwargs=kwargs)
         home_label = translation.gettext("Home")
+    if user:
+        client.force_login(user)
     assert url.startswith(f"/{language}/")
 
     response = client.get(url)

@@ -416,9 +416,9 @@ def test_a_recused_member_is_not_assigned(admitted, member, officer):
 def test_a_member_with_a_detected_conflict_is_not_assigned(admitted, member, officer):
     _belongs_to_the_account(member, admitted)
     error = refusal(evaluation.assign_reviewer, user=officer, application=admitted, member=member)
-    assert error.messages == [
-        "The portal found a conflict of interest: " + str(evaluation.DETECTED_REASONS["account"])
-    ]
+    with translation.override("en"):
+        reason = str(evaluation.DETECTED_REASONS["account"])
+    assert error.messages == ["The portal found a conflict of interest: " + reason]
     assert not Review.objects.exists()
 
 

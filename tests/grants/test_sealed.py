@@ -7,8 +7,9 @@ The admin pages are in test_admin.py.
 import pytest
 from django.core.files.base import ContentFile
 
+from competitions.models import CommissionMember
 from grants import permissions, services
-from grants.models import Application
+from grants.models import Application, ConflictDeclaration
 from tests.competitions.factories import CommissionMemberFactory
 
 from .factories import ApplicationFactory, open_competition
@@ -41,6 +42,18 @@ def content_pages(application):
     }
 
 
+def declare(user, application, *, conflict: bool = False) -> ConflictDeclaration:
+    """The commission member ``user`` declares (no) conflict of interest with the application
+    (the row itself: the service takes declarations on admitted applications only)."""
+    seat = CommissionMember.objects.get(user=user, competition=application.competition)
+    return ConflictDeclaration.objects.create(
+        application=application,
+        member=seat,
+        has_conflict=conflict,
+        note="Уюмдун төрагасы менин тууганым." if conflict else "",
+    )
+
+
 def assert_no_content(response, application):
     page = text(response) if response.get("Content-Type", "").startswith("text/") else ""
     for secret in (application.title, application.summary, application.problem):
@@ -68,7 +81,7 @@ def test_nobody_else_reads_a_submitted_application_before_the_deadline(request, 
     ("user", "reads"),
     [
         ("officer", True),
-        ("commission_member", True),
+        ("commission_member", False),  # until the member declares no conflict
         ("other_officer", False),
         ("admin_user", False),
         ("outsider", False),
@@ -83,10 +96,21 @@ def test_after_the_deadline_only_the_customer_and_the_commission_read_it(
     assert permissions.can_view_application(request.getfixturevalue(user), submitted) is reads
 
 
+@pytest.mark.parametrize(("conflict", "reads"), [(False, True), (True, False)])
+def test_a_commission_member_reads_it_only_after_declaring_no_conflict(
+    commission_member, submitted, conflict, reads
+):
+    close(submitted.competition)
+    assert not permissions.can_view_application(commission_member, submitted)
+    declare(commission_member, submitted, conflict=conflict)
+    assert permissions.can_view_application(commission_member, submitted) is reads
+
+
 @pytest.mark.parametrize("status", ["draft", "withdrawn"])
 def test_drafts_and_withdrawn_applications_stay_sealed_after_the_deadline(
     officer, commission_member, submitted, status
 ):
+    declare(commission_member, submitted)
     Application.objects.filter(pk=submitted.pk).update(status=status)
     submitted.refresh_from_db()
     close(submitted.competition)
@@ -109,7 +133,10 @@ def test_the_organisation_reaches_its_pages_before_the_deadline(client, applican
 def test_reviewers_and_administrators_get_404_on_every_content_page_before_the_deadline(
     request, client, user, sealed
 ):
-    client.force_login(request.getfixturevalue(user))
+    reviewer = request.getfixturevalue(user)
+    if user == "commission_member":
+        declare(reviewer, sealed)  # a declaration does not unseal it either
+    client.force_login(reviewer)
     for name, address in content_pages(sealed).items():
         response = client.get(address)
         assert response.status_code == 404, name
@@ -165,7 +192,10 @@ def test_the_customer_and_the_commission_read_a_submitted_application_after_the_
     request, client, user, sealed
 ):
     close(sealed.competition)
-    client.force_login(request.getfixturevalue(user))
+    reader = request.getfixturevalue(user)
+    if user == "commission_member":
+        declare(reader, sealed)
+    client.force_login(reader)
     response = client.get(url("detail", pk=sealed.pk))
     assert response.status_code == 200
     assert sealed.title in text(response)
@@ -175,12 +205,29 @@ def test_the_customer_and_the_commission_read_a_submitted_application_after_the_
     assert b"".join(download.streaming_content) == pdf_bytes()
 
 
+@pytest.mark.parametrize("conflict", [None, True], ids=["undeclared", "conflict"])
+def test_a_commission_member_without_a_declaration_of_no_conflict_gets_404(
+    client, commission_member, sealed, conflict
+):
+    close(sealed.competition)
+    if conflict:
+        declare(commission_member, sealed, conflict=True)
+    client.force_login(commission_member)
+    for name, address in content_pages(sealed).items():
+        response = client.get(address)
+        assert response.status_code == 404, name
+        assert_no_content(response, sealed)
+
+
 @pytest.mark.parametrize("user", ["officer", "commission_member"])
 def test_versions_and_receipts_stay_with_the_organisation_after_the_deadline(
     request, client, user, sealed
 ):
     close(sealed.competition)
-    client.force_login(request.getfixturevalue(user))
+    reader = request.getfixturevalue(user)
+    if user == "commission_member":
+        declare(reader, sealed)
+    client.force_login(reader)
     pages = content_pages(sealed)
     assert client.get(pages["compare"]).status_code == 404
     assert client.get(pages["receipt"]).status_code == 404
@@ -209,9 +256,12 @@ def test_others_still_get_404_after_the_deadline(request, client, user, sealed):
 def test_drafts_and_withdrawn_applications_are_never_shown_to_reviewers(
     request, client, user, status, sealed
 ):
+    reviewer = request.getfixturevalue(user)
+    if user == "commission_member":
+        declare(reviewer, sealed)
     Application.objects.filter(pk=sealed.pk).update(status=status)
     close(sealed.competition)
-    client.force_login(request.getfixturevalue(user))
+    client.force_login(reviewer)
     for name, address in content_pages(sealed).items():
         response = client.get(address)
         assert response.status_code == 404, name
