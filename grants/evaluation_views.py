@@ -37,10 +37,13 @@ from .models import (
     AwardDecision,
     ConflictDeclaration,
     DecisionDocument,
+    EvaluationEvent,
     Review,
 )
 from .services import ServiceError
 from .snapshots import submitted_content
+
+EVENTS_SHOWN = 50
 
 
 def _errors(request, error: ServiceError, form=None) -> None:
@@ -344,6 +347,9 @@ def _overview(request, competition, *, status=200):
             placements.values(), key=lambda p: (p.rank is None, p.rank or 0, -(p.score or 0))
         ),
         "evaluating": not decided and permissions.deadline_passed(competition),
+        "events": EvaluationEvent.objects.filter(competition=competition)
+        .select_related("application", "member", "by")
+        .order_by("-at", "-pk")[:EVENTS_SHOWN],
     }
     return TemplateResponse(request, "grants/evaluation.html", context, status=status)
 
