@@ -39,14 +39,30 @@ class ProgrammeAdmin(TranslationAdmin):
     autocomplete_fields = ["state_body"]
 
 
-class CriterionInline(TranslationTabularInline):
+class FrozenOncePublishedInline(TranslationTabularInline):
+    """Criteria and documents bind applicants and reviewers once the competition is out."""
+
+    extra = 0
+
+    def _frozen(self, obj):
+        return obj is not None and obj.published_at is not None
+
+    def has_add_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)
+
+
+class CriterionInline(FrozenOncePublishedInline):
     model = Criterion
-    extra = 0
 
 
-class ChecklistInline(TranslationTabularInline):
+class ChecklistInline(FrozenOncePublishedInline):
     model = ChecklistItem
-    extra = 0
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -77,6 +93,13 @@ class CompetitionAdmin(TranslationAdmin):
     autocomplete_fields = ["state_body"]
     date_hierarchy = "deadline"
     inlines = [CriterionInline, ChecklistInline, StatusChangeInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The binding terms are frozen once published, here as in the officer's pages
+        # (the deadline moves only through an amendment).
+        if obj is not None and obj.published_at is not None:
+            return [*self.readonly_fields, *Competition.FROZEN_FIELDS]
+        return self.readonly_fields
 
 
 @admin.register(CompetitionDocument)
@@ -111,6 +134,23 @@ class CommissionMemberAdmin(admin.ModelAdmin):
     list_filter = ["role", "voting"]
     search_fields = ["full_name", "email", "competition__reference"]
     autocomplete_fields = ["user"]
+
+    @staticmethod
+    def _on_record(obj) -> bool:
+        """The member declared, reviewed or attended: the record of the evaluation stays."""
+        return obj is not None and (
+            obj.conflict_declarations.exists()
+            or obj.reviews.exists()
+            or obj.meetings_attended.exists()
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if self._on_record(obj):
+            return ["competition", "user", "email", "role", "voting"]
+        return []
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._on_record(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Follow)

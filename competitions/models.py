@@ -422,6 +422,12 @@ class CommissionMember(models.Model):
         verbose_name_plural = _("commission members")
         ordering = ["role", "full_name"]
         constraints = [
+            # One seat per person: a second would vote twice and review twice.
+            models.UniqueConstraint(
+                fields=["competition", "user"],
+                condition=Q(user__isnull=False),
+                name="one_seat_per_user",
+            ),
             models.UniqueConstraint(
                 models.functions.Lower("email"), "competition", name="unique_commission_email"
             ),

@@ -341,6 +341,8 @@ def appoint_commission_member(
     if competition.commission.filter(email__iexact=email).exists():
         raise ServiceError(_("This person is already on the commission."))
     member_user = User.objects.filter(email__iexact=email).first()
+    if member_user is not None and competition.commission.filter(user=member_user).exists():
+        raise ServiceError(_("This person is already on the commission."))
     member = CommissionMember.objects.create(
         competition=competition,
         user=member_user,
@@ -392,7 +394,13 @@ def claim_commission_seats(*, user: User) -> int:
     )
     claimed = 0
     for email in emails:
-        claimed += CommissionMember.objects.filter(user=None, email__iexact=email).update(user=user)
+        # One seat per person and competition: a second address does not add a second vote.
+        seated = CommissionMember.objects.filter(user=user).values("competition")
+        claimed += (
+            CommissionMember.objects.filter(user=None, email__iexact=email)
+            .exclude(competition__in=seated)
+            .update(user=user)
+        )
     return claimed
 
 

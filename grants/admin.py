@@ -185,8 +185,18 @@ class ConflictDeclarationAdmin(ReadOnlyAdmin):
     list_select_related = ["application", "member"]
 
 
+class DecidedOnlyAdmin(ReadOnlyAdmin):
+    """Scores stay out of admin until the decision is approved: blind scoring binds
+    staff too, and after the decision the scores are public anyway."""
+
+    decided_lookup = "application__competition__award_decision__isnull"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(**{self.decided_lookup: False})
+
+
 @admin.register(Review)
-class ReviewAdmin(ReadOnlyAdmin):
+class ReviewAdmin(DecidedOnlyAdmin):
     list_display = ["application", "member", "status", "total", "automatic", "submitted_at"]
     list_filter = ["status", "automatic"]
     search_fields = ["application__reference", "member__full_name", "member__email"]
@@ -195,7 +205,9 @@ class ReviewAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Score)
-class ScoreAdmin(ReadOnlyAdmin):
+class ScoreAdmin(DecidedOnlyAdmin):
+    decided_lookup = "review__application__competition__award_decision__isnull"
+
     list_display = ["review", "criterion", "points"]
     search_fields = ["review__application__reference", "review__member__full_name"]
     list_select_related = ["review__application", "review__member", "criterion"]

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,6 +49,8 @@ from .services import ServiceError
 logger = logging.getLogger(__name__)
 
 DECISION_LANGUAGES = ("ky", "ru")
+# Renders of one document that may die (worker killed, out of memory) before it is failed.
+MAX_ATTEMPTS = 5
 # No 0/O or 1/I: the code is read off paper and typed in.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -143,8 +145,11 @@ def approval_problems(competition: Competition) -> list[str]:
             _("%(count)d assigned scorecards are not submitted yet.") % {"count": pending}
         )
     needed = competition.reviews_per_application
+    admitted = admitted.annotate(
+        done=Count("reviews", filter=Q(reviews__status=Review.Status.SUBMITTED))
+    )
     for application in admitted.order_by("reference"):
-        done = application.reviews.filter(status=Review.Status.SUBMITTED).count()
+        done = application.done
         if done < needed:
             problems.append(
                 _("%(reference)s has %(done)d of the %(needed)d reviews it needs.")
@@ -175,7 +180,7 @@ def build_results(competition: Competition, placements, meeting: CommissionMeeti
     applications = {
         a.pk: a
         for a in Application.objects.filter(competition=competition)
-        .select_related("organization", "reduction")
+        .select_related("organization", "reduction", "current_version")
         .prefetch_related(evaluation.submitted_reviews_prefetch())
     }
     threshold = evaluation.divergence_threshold()
@@ -199,8 +204,8 @@ def build_results(competition: Competition, placements, meeting: CommissionMeeti
             "application_id": application.pk,
             "reference": application.reference,
             "organization": application.organization.name,
-            "title": application.title,
-            "requested": str(application.requested_total),
+            "title": evaluation.counted_title(application),
+            "requested": str(evaluation.counted_requested(application)),
             "score": str(placement.score) if placement.score is not None else "",
             "rank": placement.rank,
             "result": placement.result,
@@ -232,7 +237,7 @@ def build_results(competition: Competition, placements, meeting: CommissionMeeti
     awarded = [p for p in placements if p.result == ranking.AWARDED]
     rejected = (
         Application.objects.filter(competition=competition, status=Application.Status.REJECTED)
-        .select_related("organization")
+        .select_related("organization", "current_version")
         .order_by("reference")
     )
     recusals = (
@@ -280,7 +285,7 @@ def build_results(competition: Competition, placements, meeting: CommissionMeeti
                 "application_id": a.pk,
                 "reference": a.reference,
                 "organization": a.organization.name,
-                "title": a.title,
+                "title": evaluation.counted_title(a),
                 "reason": a.admission_reason,
             }
             for a in rejected
@@ -567,15 +572,21 @@ def _send_letter(document: DecisionDocument, pdf: bytes) -> None:
 def documents_to_render(*, older_than_minutes: int = 5) -> list[int]:
     """Queued documents whose task may have missed the broker, and renders that died.
 
-    A render in progress holds its row lock, so the sweep skips it.
+    A render in progress holds its row lock, so the sweep skips it. A document whose
+    render died ``MAX_ATTEMPTS`` times is marked failed instead: the officer sees it
+    and retries once the cause is fixed.
     """
     cutoff = timezone.now() - datetime.timedelta(minutes=older_than_minutes)
-    return list(
-        DecisionDocument.objects.filter(
-            Q(status=DecisionDocument.Status.QUEUED, queued_at__lte=cutoff)
-            | Q(status=DecisionDocument.Status.RUNNING, started_at__lte=cutoff)
-        ).values_list("pk", flat=True)
+    stale = DecisionDocument.objects.filter(
+        Q(status=DecisionDocument.Status.QUEUED, queued_at__lte=cutoff)
+        | Q(status=DecisionDocument.Status.RUNNING, started_at__lte=cutoff)
     )
+    stale.filter(status=DecisionDocument.Status.RUNNING, attempts__gte=MAX_ATTEMPTS).update(
+        status=DecisionDocument.Status.FAILED,
+        error=f"Stopped after {MAX_ATTEMPTS} renders that did not finish.",
+        finished_at=timezone.now(),
+    )
+    return list(stale.exclude(status=DecisionDocument.Status.FAILED).values_list("pk", flat=True))
 
 
 @transaction.atomic

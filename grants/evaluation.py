@@ -65,6 +65,17 @@ def guard_evaluating(competition: Competition) -> None:
         raise ServiceError(_("This competition is not being evaluated."))
 
 
+def counted_requested(application: Application) -> Decimal:
+    """The amount requested in the version that counts (the live copy may differ)."""
+    version = application.current_version
+    return Decimal(version.snapshot["totals"]["requested"]) if version else Decimal(0)
+
+
+def counted_title(application: Application) -> str:
+    version = application.current_version
+    return version.snapshot["project"]["title"] if version else ""
+
+
 def _guard_admitted(application: Application) -> None:
     if application.status != Application.Status.ADMITTED:
         raise ServiceError(_("Only admitted applications are evaluated."))
@@ -185,6 +196,12 @@ def _guard_manager(user, competition):
         raise PermissionDenied
 
 
+def _guard_not_recused(user, application: Application) -> None:
+    """Whoever stepped away from an application does not steer its evaluation either."""
+    if permissions.is_recused_user(user, application):
+        raise ServiceError(_("You are recused from this application."))
+
+
 @transaction.atomic
 def assign_reviewer(*, user: User, application: Application, member: CommissionMember) -> Review:
     """The officer or the chair assigns a voting member to an admitted application."""
@@ -192,6 +209,7 @@ def assign_reviewer(*, user: User, application: Application, member: CommissionM
     _guard_manager(user, competition)
     guard_evaluating(competition)
     _guard_admitted(application)
+    _guard_not_recused(user, application)
     if member.competition_id != competition.pk:
         raise ServiceError(_("This person is not on the commission of this competition."))
     if not member.voting:
@@ -224,15 +242,9 @@ def unassign_reviewer(*, user: User, review: Review) -> None:
     competition = review.application.competition
     _guard_manager(user, competition)
     guard_evaluating(competition)
+    _guard_not_recused(user, review.application)
     # The reviewer may have submitted since the page was loaded.
-    review = (
-        Review.objects.select_for_update(of=("self",))
-        .select_related("application", "member")
-        .filter(pk=review.pk)
-        .first()
-    )
-    if review is None:
-        raise ServiceError(_("This reviewer was already removed."))
+    review = _locked_review(review)
     if review.status == Review.Status.SUBMITTED:
         raise ServiceError(_("A submitted scorecard cannot be removed; the chair can reopen it."))
     log_event(
@@ -349,20 +361,30 @@ def review_total(review: Review, criteria: list[Criterion] | None = None) -> Dec
     )
 
 
+def _locked_review(review: Review) -> Review:
+    """The scorecard re-read under its lock; it may have been removed meanwhile."""
+    locked = (
+        Review.objects.select_for_update(of=("self",))
+        .select_related("application__competition", "member")
+        .filter(pk=review.pk)
+        .first()
+    )
+    if locked is None:
+        raise ServiceError(_("This scorecard was removed from the evaluation."))
+    return locked
+
+
 @transaction.atomic
 def save_scores(
     *, user: User, review: Review, entries: dict[int, tuple[object, str]], submit: bool
 ) -> Review:
     """The reviewer saves their scorecard as a draft, or submits it (then it is locked)."""
-    review = (
-        Review.objects.select_for_update(of=("self",))
-        .select_related("application__competition", "member")
-        .get(pk=review.pk)
-    )
     if review.member.user_id != user.pk:
         raise PermissionDenied
     competition = review.application.competition
+    # The competition first, then the scorecard: the order every service locks in.
     guard_evaluating(competition)
+    review = _locked_review(review)
     if not permissions.has_cleared_conflict(review.member, review.application):
         raise ServiceError(_("Declare first whether you have a conflict of interest."))
     if review.status == Review.Status.SUBMITTED:
@@ -400,16 +422,16 @@ def save_scores(
 
 @transaction.atomic
 def reopen_review(*, user: User, review: Review, reason: str) -> Review:
-    """Only the chair reopens a submitted scorecard, and says why."""
-    review = (
-        Review.objects.select_for_update(of=("self",))
-        .select_related("application__competition", "member")
-        .get(pk=review.pk)
-    )
+    """Only the chair reopens a submitted scorecard (not their own), and says why."""
     competition = review.application.competition
     if not permissions.is_chair(user, competition):
         raise PermissionDenied
     guard_evaluating(competition)
+    review = _locked_review(review)
+    _guard_not_recused(user, review.application)
+    if review.member.user_id == user.pk:
+        # The chair has seen the others' scores by now: their own stay as submitted.
+        raise ServiceError(_("The chair cannot reopen their own scorecard."))
     if review.status != Review.Status.SUBMITTED:
         raise ServiceError(_("Only a submitted scorecard can be reopened."))
     reason = reason.strip()
@@ -440,14 +462,16 @@ def reduce_amount(
         raise PermissionDenied
     guard_evaluating(competition)
     _guard_admitted(application)
+    _guard_not_recused(user, application)
     reason = reason.strip()
     problems = {}
     if not reason:
         problems["reason"] = [_("Give the reason for reducing the amount.")]
-    if amount is None or amount <= 0 or amount >= application.requested_total:
+    requested = counted_requested(application)
+    if amount is None or amount <= 0 or amount >= requested:
         problems["amount"] = [
             _("The reduced amount must be more than 0 and less than the %(requested)s som asked.")
-            % {"requested": application.requested_total}
+            % {"requested": requested}
         ]
     elif amount < competition.min_grant:
         problems["amount"] = [
@@ -521,7 +545,7 @@ def candidates(competition: Competition) -> list[ranking.Candidate]:
             ranking.Candidate(
                 application_id=application.pk,
                 reference=application.reference or "",
-                requested=application.requested_total,
+                requested=counted_requested(application),
                 review_totals=[review.total for review in reviews],
                 criterion_shares=shares,
                 submitted_at=application.current_version.submitted_at

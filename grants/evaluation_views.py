@@ -317,6 +317,9 @@ def _overview(request, competition, *, status=200):
     placements = {}
     if officer:
         placements = {p.candidate.application_id: p for p in evaluation.preview(competition)}
+    # Blind scoring binds an officer or chair who also reviews: no scores of an application
+    # before their own scorecard of it is in, none of one they stepped away from.
+    hidden = permissions.scores_hidden_from(request.user, competition)
     rows = []
     for application in applications:
         reviews = list(application.reviews.all())
@@ -327,8 +330,10 @@ def _overview(request, competition, *, status=200):
                 "application": application,
                 "reviews": reviews,
                 "recusals": application.recusals,
-                "divergent": ranking.is_divergent(totals, threshold),
-                "placement": placements.get(application.pk),
+                "divergent": application.pk not in hidden
+                and ranking.is_divergent(totals, threshold),
+                "placement": None if application.pk in hidden else placements.get(application.pk),
+                "hidden": application.pk in hidden,
                 "assignable": [
                     m for m in members if m.voting and m.user_id and m.pk not in assigned
                 ],
@@ -558,6 +563,7 @@ def _decision_page(request, competition, award, *, status=200):
             {
                 "problems": decisions.approval_problems(competition),
                 "placements": evaluation.preview(competition),
+                "hidden": permissions.scores_hidden_from(request.user, competition),
                 "meeting": getattr(competition, "commission_meeting", None),
             }
         )

@@ -364,7 +364,7 @@ class ConflictDeclaration(models.Model):
     member = models.ForeignKey(
         "competitions.CommissionMember",
         verbose_name=_("commission member"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="conflict_declarations",
     )
     has_conflict = models.BooleanField(_("conflict of interest"))

@@ -42,7 +42,7 @@ def can_view_application(user, application: Application) -> bool:
     and commission members who declared no conflict of interest with it."""
     if is_applicant(user, application):
         return True
-    if not is_unsealed(application):
+    if not is_unsealed(application) or is_recused_user(user, application):
         return False
     return can_act_for_state_body(user, application.competition.state_body) or can_read_as_member(
         user, application
@@ -133,4 +133,30 @@ def can_appeal(user, application: Application, now=None) -> bool:
         and hasattr(application, "outcome")
         and (now or timezone.now()) <= decision.appeal_until
         and not Appeal.objects.filter(application=application).exists()
+    )
+
+
+def is_recused_user(user, application: Application) -> bool:
+    """The user sits on the commission and stepped away from this application (an officer
+    with a seat included: the recusal binds them in every role)."""
+    seat = commission_seat(user, application.competition)
+    return (
+        seat is not None
+        and ConflictDeclaration.objects.filter(
+            member=seat, application=application, has_conflict=True
+        ).exists()
+    )
+
+
+def scores_hidden_from(user, competition: Competition) -> set[int]:
+    """Applications whose scores a commission member may not see yet (their own
+    scorecard is not submitted) or at all (they are recused). Officers and chairs
+    with a seat are bound by it too."""
+    seat = commission_seat(user, competition)
+    if seat is None:
+        return set()
+    pending = Review.objects.filter(member=seat).exclude(status=Review.Status.SUBMITTED)
+    recused = ConflictDeclaration.objects.filter(member=seat, has_conflict=True)
+    return set(pending.values_list("application_id", flat=True)) | set(
+        recused.values_list("application_id", flat=True)
     )

@@ -20,7 +20,7 @@ from socialorder.pdf import render_pdf
 from socialorder.queue import delay_on_commit
 
 from . import permissions
-from .models import Application, ApplicationEvent, ApplicationVersion, Attachment
+from .models import Application, ApplicationEvent, ApplicationVersion, Attachment, AwardDecision
 
 REQUIRED_FIELDS = (
     "title",
@@ -472,12 +472,16 @@ def decide_admission(
     *, user: User, application: Application, admit: bool, reason: str
 ) -> Application:
     """After the deadline an officer admits or rejects a submitted application, with a reason."""
+    # The competition first (as approval does): no admission changes while it is decided.
+    Competition.objects.select_for_update().filter(pk=application.competition_id).first()
     application = (
-        Application.objects.select_for_update().select_related("competition").get(pk=application.pk)
+        Application.objects.select_for_update(of=("self",))
+        .select_related("competition")
+        .get(pk=application.pk)
     )
     if not permissions.can_decide_admission(user, application):
         raise PermissionDenied
-    if hasattr(application.competition, "award_decision"):
+    if AwardDecision.objects.filter(competition_id=application.competition_id).exists():
         raise ServiceError(_("The decision is approved; the evaluation can no longer change."))
     reason = reason.strip()
     if not admit and not reason:

@@ -9,15 +9,24 @@
     var table = box.querySelector("[data-pending]");
     return table && table.getAttribute("data-pending") !== "";
   }
+  function statuses(root) {
+    var rows = root.querySelectorAll("[data-document]");
+    return Array.prototype.map.call(rows, function (row) {
+      return row.getAttribute("data-document") + ":" + row.getAttribute("data-status");
+    }).join(" ");
+  }
   function refresh() {
     if (!pending()) { return; }
     fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
       .then(function (response) {
-        // Signed out or refused: stop polling; a reload shows why.
-        if (!response.ok) { return; }
+        // Signed out (sent to the login page) or refused: stop; a reload shows why.
+        if (!response.ok || response.redirected) { return; }
         return response.text().then(function (html) {
-          // Swap only what changed, so that screen readers announce changes, not every poll.
-          if (html.trim() !== box.innerHTML.trim()) { box.innerHTML = html; }
+          var fresh = document.createElement("div");
+          fresh.innerHTML = html;
+          // Swap only when a status changed, so that screen readers announce changes,
+          // not every poll.
+          if (statuses(fresh) !== statuses(box)) { box.innerHTML = html; }
           window.setTimeout(refresh, 2000);
         });
       })
