@@ -181,15 +181,34 @@ class StatusChangeAdmin(admin.ModelAdmin):
         return False
 
 
+class FrozenOncePublishedAdmin(TranslationAdmin):
+    """A criterion or checklist item of a published competition is read-only here too."""
+
+    def _frozen(self, obj):
+        return obj is not None and obj.competition.published_at is not None
+
+    def has_change_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "competition":
+            # New rows only for competitions that are still drafts.
+            kwargs["queryset"] = Competition.objects.filter(published_at=None)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(Criterion)
-class CriterionAdmin(TranslationAdmin):
+class CriterionAdmin(FrozenOncePublishedAdmin):
     list_display = ["name", "competition", "max_points", "weight", "order"]
     list_filter = ["max_points"]
     search_fields = ["name_ky", "name_ru", "name_en", "competition__reference"]
 
 
 @admin.register(ChecklistItem)
-class ChecklistItemAdmin(TranslationAdmin):
+class ChecklistItemAdmin(FrozenOncePublishedAdmin):
     list_display = ["name", "competition", "required", "order"]
     list_filter = ["required"]
     search_fields = ["name_ky", "name_ru", "name_en", "competition__reference"]

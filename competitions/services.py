@@ -340,7 +340,7 @@ def appoint_commission_member(
     email = email.strip()
     if competition.commission.filter(email__iexact=email).exists():
         raise ServiceError(_("This person is already on the commission."))
-    member_user = User.objects.filter(email__iexact=email).first()
+    member_user = User.objects.filter(email__iexact=email).first() or _user_by_confirmed(email)
     if member_user is not None and competition.commission.filter(user=member_user).exists():
         raise ServiceError(_("This person is already on the commission."))
     member = CommissionMember.objects.create(
@@ -383,6 +383,14 @@ def remove_commission_member(*, member: CommissionMember, user: User) -> None:
         # The record of the evaluation keeps who reviewed, declared and attended.
         raise ServiceError(_("This member took part in the evaluation and stays on record."))
     member.delete()
+
+
+def _user_by_confirmed(email: str) -> User | None:
+    """The user who confirmed ``email`` as one of their addresses, if any."""
+    from allauth.account.models import EmailAddress
+
+    address = EmailAddress.objects.filter(email__iexact=email, verified=True).first()
+    return address.user if address else None
 
 
 def claim_commission_seats(*, user: User) -> int:

@@ -196,6 +196,11 @@ def _guard_manager(user, competition):
         raise PermissionDenied
 
 
+def _sees_scores(member: CommissionMember, competition: Competition) -> bool:
+    """Officers of the customer see the running scores (of applications they do not review)."""
+    return member.user_id is not None and permissions.is_officer(member.user, competition)
+
+
 def _guard_not_recused(user, application: Application) -> None:
     """Whoever stepped away from an application does not steer its evaluation either."""
     if permissions.is_recused_user(user, application):
@@ -226,6 +231,13 @@ def assign_reviewer(*, user: User, application: Application, member: CommissionM
         )
     if Review.objects.filter(application=application, member=member).exists():
         raise ServiceError(_("This member already reviews this application."))
+    if (
+        _sees_scores(member, competition)
+        and application.reviews.filter(status=Review.Status.SUBMITTED).exists()
+    ):
+        raise ServiceError(
+            _("This member may have seen the scores of this application and cannot review it.")
+        )
     review = Review.objects.create(application=application, member=member, assigned_by=user)
     log_event(
         competition,
@@ -281,7 +293,10 @@ def auto_assign(*, user: User, competition: Competition) -> tuple[int, list[Appl
     )
     made, short = 0, []
     for application in applications:
+        if permissions.is_recused_user(user, application):
+            continue  # Not theirs to steer: the officer or another chair assigns it.
         assigned = set(application.reviews.values_list("member_id", flat=True))
+        scored = application.reviews.filter(status=Review.Status.SUBMITTED).exists()
         recused = set(
             application.conflict_declarations.filter(has_conflict=True).values_list(
                 "member_id", flat=True
@@ -292,6 +307,8 @@ def auto_assign(*, user: User, competition: Competition) -> tuple[int, list[Appl
             if needed <= 0:
                 break
             if member.pk in assigned or member.pk in recused:
+                continue
+            if scored and _sees_scores(member, competition):
                 continue
             detected = detect_conflict(member, application)
             if detected:
@@ -500,6 +517,7 @@ def undo_reduction(*, user: User, application: Application) -> None:
     if not permissions.can_approve_decision(user, competition):
         raise PermissionDenied
     guard_evaluating(competition)
+    _guard_not_recused(user, application)
     deleted, _rows = AmountReduction.objects.filter(application=application).delete()
     if not deleted:
         raise ServiceError(_("The amount of this application was not reduced."))

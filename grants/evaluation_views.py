@@ -264,6 +264,8 @@ def review_reopen(request, pk):
         raise Http404
     if not permissions.is_chair(request.user, competition):
         raise PermissionDenied
+    if permissions.is_recused_user(request.user, review.application):
+        raise PermissionDenied
     form = ReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -352,6 +354,8 @@ def _overview(request, competition, *, status=200):
             placements.values(), key=lambda p: (p.rank is None, p.rank or 0, -(p.score or 0))
         ),
         "evaluating": not decided and permissions.deadline_passed(competition),
+        # A rank next to a hidden row would tell where the hidden one stands.
+        "show_rank": not hidden,
         "events": EvaluationEvent.objects.filter(competition=competition)
         .select_related("application", "member", "by")
         .order_by("-at", "-pk")[:EVENTS_SHOWN],
@@ -424,6 +428,8 @@ def unassign(request, pk):
 @require_http_methods(["GET", "POST"])
 def reduce(request, pk):
     application = _admitted_application(request, pk, permissions.can_approve_decision)
+    if permissions.is_recused_user(request.user, application):
+        raise PermissionDenied
     competition = application.competition
     reduction = getattr(application, "reduction", None)
     if request.method == "POST" and "undo" in request.POST:
@@ -438,6 +444,7 @@ def reduce(request, pk):
                     "application": application,
                     "competition": competition,
                     "reduction": reduction,
+                    "requested": evaluation.counted_requested(application),
                     "form": ReductionForm(),
                 },
                 status=409,
@@ -468,6 +475,7 @@ def reduce(request, pk):
             "application": application,
             "competition": competition,
             "reduction": reduction,
+            "requested": evaluation.counted_requested(application),
             "form": form,
         },
     )

@@ -149,14 +149,19 @@ def is_recused_user(user, application: Application) -> bool:
 
 
 def scores_hidden_from(user, competition: Competition) -> set[int]:
-    """Applications whose scores a commission member may not see yet (their own
-    scorecard is not submitted) or at all (they are recused). Officers and chairs
-    with a seat are bound by it too."""
+    """Applications whose scores a commission member may not see: every application while
+    one of their own scorecards is not submitted (the ranking would tell), and those they
+    are recused from. Officers and chairs with a seat are bound by it too."""
     seat = commission_seat(user, competition)
     if seat is None:
         return set()
-    pending = Review.objects.filter(member=seat).exclude(status=Review.Status.SUBMITTED)
-    recused = ConflictDeclaration.objects.filter(member=seat, has_conflict=True)
-    return set(pending.values_list("application_id", flat=True)) | set(
-        recused.values_list("application_id", flat=True)
+    recused = set(
+        ConflictDeclaration.objects.filter(member=seat, has_conflict=True).values_list(
+            "application_id", flat=True
+        )
     )
+    if Review.objects.filter(member=seat).exclude(status=Review.Status.SUBMITTED).exists():
+        return recused | set(
+            Application.objects.filter(competition=competition).values_list("pk", flat=True)
+        )
+    return recused
