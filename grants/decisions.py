@@ -44,7 +44,7 @@ from .models import (
     Review,
     document_path,
 )
-from .services import ServiceError
+from .services import ServiceError, email_applicant
 
 logger = logging.getLogger(__name__)
 
@@ -551,22 +551,16 @@ def render_document(document_id: int, *, skip_locked: bool = False) -> bool:
 
 def _send_letter(document: DecisionDocument, pdf: bytes) -> None:
     application = document.application
-    for member in User.objects.filter(
-        organization_memberships__organization=application.organization_id
-    ):
-        url = absolute_url("grants:detail", language=member.language, args=[application.pk])
-        send_templated_email(
-            to=member.email,
-            template="emails/grants/outcome",
-            context={
-                "application": application,
-                "outcome": application.outcome,
-                "decision": document.decision,
-                "url": url,
-            },
-            language=member.language,
-            attachment=(document.filename, pdf, "application/pdf"),
-        )
+    email_applicant(
+        application,
+        template="emails/grants/outcome",
+        context={
+            "application": application,
+            "outcome": application.outcome,
+            "decision": document.decision,
+        },
+        attachment=(document.filename, pdf, "application/pdf"),
+    )
 
 
 def documents_to_render(*, older_than_minutes: int = 5) -> list[int]:
@@ -681,19 +675,9 @@ def answer_appeal(*, user: User, appeal: Appeal, upheld: bool, response: str) ->
         user=user,
         note=appeal.status,
     )
-    for member in User.objects.filter(
-        organization_memberships__organization=application.organization_id
-    ):
-        send_templated_email(
-            to=member.email,
-            template="emails/grants/appeal_answered",
-            context={
-                "appeal": appeal,
-                "application": application,
-                "url": absolute_url(
-                    "grants:detail", language=member.language, args=[application.pk]
-                ),
-            },
-            language=member.language,
-        )
+    email_applicant(
+        application,
+        template="emails/grants/appeal_answered",
+        context={"appeal": appeal, "application": application},
+    )
     return appeal

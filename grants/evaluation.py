@@ -114,13 +114,22 @@ def detect_conflict(member: CommissionMember, application: Application) -> str:
     return ""
 
 
-def _record_detected(member, application, code) -> ConflictDeclaration:
+def _record_detected(member, application, code, *, user) -> ConflictDeclaration:
+    """A conflict the portal found: the member is recused and the record says why."""
     declaration, _created = ConflictDeclaration.objects.update_or_create(
         application=application,
         member=member,
         defaults={"has_conflict": True, "detected": True, "note": code},
     )
     Review.objects.filter(application=application, member=member).delete()
+    log_event(
+        application.competition,
+        EvaluationEvent.Action.CONFLICT,
+        application=application,
+        member=member,
+        user=user,
+        note=str(DETECTED_REASONS[code]),
+    )
     return declaration
 
 
@@ -156,16 +165,7 @@ def declare_conflict(
         raise ServiceError({"note": _("Say briefly what the conflict of interest is.")})
     detected = detect_conflict(member, application)
     if detected and not has_conflict:
-        declaration = _record_detected(member, application, detected)
-        log_event(
-            competition,
-            EvaluationEvent.Action.CONFLICT,
-            application=application,
-            member=member,
-            user=user,
-            note=str(DETECTED_REASONS[detected]),
-        )
-        return declaration
+        return _record_detected(member, application, detected, user=user)
     declaration, _created = ConflictDeclaration.objects.update_or_create(
         application=application,
         member=member,
@@ -312,15 +312,7 @@ def auto_assign(*, user: User, competition: Competition) -> tuple[int, list[Appl
                 continue
             detected = detect_conflict(member, application)
             if detected:
-                _record_detected(member, application, detected)
-                log_event(
-                    competition,
-                    EvaluationEvent.Action.CONFLICT,
-                    application=application,
-                    member=member,
-                    user=user,
-                    note=str(DETECTED_REASONS[detected]),
-                )
+                _record_detected(member, application, detected, user=user)
                 continue
             Review.objects.create(
                 application=application, member=member, assigned_by=user, automatic=True

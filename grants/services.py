@@ -502,17 +502,28 @@ def decide_admission(
             "updated_at",
         ]
     )
+    email_applicant(
+        application,
+        template="emails/grants/admission_decided",
+        context={"application": application, "admitted": admit},
+    )
+    return application
+
+
+def email_applicant(application: Application, *, template: str, context: dict, attachment=None):
+    """E-mail every member of the applying organisation, each in their language, with a
+    link to the application."""
     for member in User.objects.filter(
         organization_memberships__organization=application.organization_id
     ):
         url = absolute_url("grants:detail", language=member.language, args=[application.pk])
         send_templated_email(
             to=member.email,
-            template="emails/grants/admission_decided",
-            context={"application": application, "admitted": admit, "url": url},
+            template=template,
+            context={**context, "url": url},
             language=member.language,
+            attachment=attachment,
         )
-    return application
 
 
 def send_receipt(version_id: int) -> bool:
