@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "accounts",
     "competitions",
     "grants",
+    "councils",
 ]
 
 MIDDLEWARE = [
@@ -267,6 +268,9 @@ CELERY_BEAT_SCHEDULE = {
 
 # A competition is published only with at least this many days to its deadline.
 MIN_APPLICATION_DAYS = env.int("MIN_APPLICATION_DAYS", default=20)
+
+# A state body answers a council's recommendation within this many days.
+RECOMMENDATION_RESPONSE_DAYS = env.int("RECOMMENDATION_RESPONSE_DAYS", default=30)
 
 # Two reviews of one application that differ by more than this (of 100) flag it.
 SCORE_DIVERGENCE_THRESHOLD = env.int("SCORE_DIVERGENCE_THRESHOLD", default=30)

@@ -21,5 +21,6 @@ urlpatterns += i18n_patterns(
     path("", include("accounts.urls")),
     path("", include("competitions.urls")),
     path("", include("grants.urls")),
+    path("", include("councils.urls")),
     prefix_default_language=True,
 )
