@@ -93,3 +93,10 @@ class WorkPlanAdmin(SimpleHistoryAdmin):
 class AnnualReportAdmin(SimpleHistoryAdmin):
     list_display = ["council", "year", "published_at"]
     search_fields = ["council__name_ky", "council__name_ru", "text"]
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "meeting", "order"]
+    search_fields = ["title", "meeting__council__name_ky", "meeting__council__name_ru"]
+    list_select_related = ["meeting__council"]

@@ -210,3 +210,58 @@ def answer_recommendation(
     recommendation.responded_by = user
     recommendation.save(update_fields=["status", "response", "responded_on", "responded_by"])
     return recommendation
+
+
+COUNCIL_PAGE_FIELDS = (
+    "description_ky",
+    "description_ru",
+    "description_en",
+    "legal_basis",
+    "email",
+    "phone",
+    "address",
+    "logo",
+)
+
+
+@transaction.atomic
+def update_council(*, user: User, council: Council, data: dict) -> Council:
+    """The secretary keeps the council's page: description, legal basis, contacts, logo.
+    Name, kind, status, state body and dates are the administrators' (in admin)."""
+    _require_secretary(user, council)
+    unknown = set(data) - set(COUNCIL_PAGE_FIELDS)
+    if unknown:
+        raise PermissionDenied
+    for name, value in data.items():
+        setattr(council, name, value)
+    council.save(update_fields=[*data, "updated_at"])
+    return council
+
+
+@transaction.atomic
+def add_meeting_document(
+    *, user: User, meeting: Meeting, title: str, upload, file_type: str, size: int, sha256: str
+):
+    """A document of a meeting (draft agenda, presentation, ...), checked by the view."""
+    _require_secretary(user, meeting.council)
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise ServiceError(_("A cancelled meeting cannot change."))
+    if not title.strip():
+        raise ServiceError({"title": [_("Give the document a title.")]})
+    return meeting.documents.create(
+        title=title.strip(), file=upload, file_type=file_type, size=size, sha256=sha256
+    )
+
+
+@transaction.atomic
+def save_paper(*, user: User, council: Council, paper):
+    """A work plan or an annual report (``paper`` unsaved): text and/or a file, one a year."""
+    _require_secretary(user, council)
+    if not (paper.text or "").strip() and not paper.file:
+        raise ServiceError({"text": [_("Write the text or attach a file.")]})
+    model = type(paper)
+    if model.objects.filter(council=council, year=paper.year).exclude(pk=paper.pk).exists():
+        raise ServiceError({"year": [_("There is already one for this year.")]})
+    paper.council = council
+    paper.save()
+    return paper

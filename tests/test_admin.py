@@ -5,7 +5,7 @@ from django.contrib import admin
 from accounts.models import StateBodyMembership
 from tests.factories import OfficerFactory
 
-PORTAL_APPS = ("accounts", "competitions", "grants")
+PORTAL_APPS = ("accounts", "competitions", "grants", "councils")
 PORTAL_MODELS = [
     model
     for app in PORTAL_APPS
