@@ -73,7 +73,8 @@ class Council(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    history = HistoricalRecords()
+    # History: registered in translation.py, after modeltranslation has added the
+    # fields of each language (built here, the history would lack them).
 
     objects = CouncilQuerySet.as_manager()
 

@@ -1,3 +1,4 @@
+import simple_history
 from modeltranslation.translator import TranslationOptions, register
 
 from .models import Council
@@ -7,3 +8,7 @@ from .models import Council
 class CouncilTranslationOptions(TranslationOptions):
     fields = ("name", "description")
     required_languages = {"ky": ("name",), "ru": ("name",)}
+
+
+# After the translated fields exist, so that the history keeps every language.
+simple_history.register(Council)
