@@ -23,9 +23,10 @@ def _covers(member, day: datetime.date) -> bool:
     return member.term_start <= day and (member.term_end is None or day <= member.term_end)
 
 
-def periods(members, *, order=None) -> list[Period]:
+def periods(members, *, order=None, until: datetime.date | None = None) -> list[Period]:
     """The compositions of a council, newest first; ``members`` are term rows with
-    ``term_start`` and ``term_end``; ``order`` sorts the people within a period."""
+    ``term_start`` and ``term_end``; ``order`` sorts the people within a period.
+    With ``until`` (today), compositions that only start later are left out."""
     members = list(members)
     if not members:
         return []
@@ -35,6 +36,8 @@ def periods(members, *, order=None) -> list[Period]:
     )
     result: list[Period] = []
     for index, start in enumerate(changes):
+        if until is not None and start > until:
+            break
         end = changes[index + 1] - ONE_DAY if index + 1 < len(changes) else None
         sitting = [m for m in members if _covers(m, start)]
         if not sitting:

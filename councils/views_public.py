@@ -226,7 +226,7 @@ def council_detail(request, slug):
             "council": council,
             "today": today,
             "current_members": compositions.current(members, today=today, order=_position_order),
-            "periods": compositions.periods(members, order=_position_order),
+            "periods": compositions.periods(members, order=_position_order, until=today),
             "upcoming": upcoming,
             "past_meetings": past,
             "recommendations": list(
