@@ -2,7 +2,7 @@
 by an administrator) keep their council's page; officers of a state body answer the
 recommendations addressed to it."""
 
-from accounts.permissions import can_act_for_state_body
+from accounts.permissions import can_act_for_state_body, is_officer
 
 from .models import Council, CouncilSecretary, Meeting, Recommendation
 
@@ -26,3 +26,8 @@ def can_answer_recommendation(user, recommendation: Recommendation) -> bool:
 
 def minutes_public(meeting: Meeting) -> bool:
     return meeting.minutes_published_at is not None
+
+
+def can_answer_recommendations(user) -> bool:
+    """Officers of any state body see the recommendations addressed to their bodies."""
+    return is_officer(user)

@@ -470,7 +470,9 @@ def minutes_file(request, pk):
 @require_GET
 def meeting_document(request, pk):
     document = get_object_or_404(MeetingDocument.objects.select_related("meeting__council"), pk=pk)
-    if not _documents_public(document.meeting):
+    if not _documents_public(document.meeting) and not permissions.is_secretary(
+        request.user, document.meeting.council
+    ):
         raise Http404
     return _serve(
         document.file,
