@@ -86,10 +86,12 @@ class Council(models.Model):
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("established_on")),
                 name="council_dates_ordered",
+                violation_error_message=_("The council cannot end before it was established."),
             ),
             models.CheckConstraint(
                 condition=~Q(status="dissolved") | Q(ended_on__isnull=False),
                 name="dissolved_council_has_end_date",
+                violation_error_message=_("A dissolved council needs the date it ended."),
             ),
         ]
 
@@ -167,6 +169,7 @@ class CouncilMember(models.Model):
             models.CheckConstraint(
                 condition=Q(term_end__isnull=True) | Q(term_end__gte=F("term_start")),
                 name="council_term_dates_ordered",
+                violation_error_message=_("The term cannot end before it starts."),
             )
         ]
 
@@ -329,6 +332,7 @@ class Recommendation(models.Model):
             models.CheckConstraint(
                 condition=Q(response_due__gte=F("adopted_on")),
                 name="recommendation_due_after_adoption",
+                violation_error_message=_("The response cannot be due before the adoption."),
             )
         ]
 
