@@ -65,7 +65,7 @@ class MeetingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MeetingDocument)
-class MeetingDocumentAdmin(admin.ModelAdmin):
+class MeetingDocumentAdmin(SimpleHistoryAdmin):
     list_display = ["title", "meeting", "file_type", "size", "uploaded_at"]
     search_fields = ["title", "sha256"]
     readonly_fields = ["file_type", "size", "sha256"]

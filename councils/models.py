@@ -248,6 +248,7 @@ class MeetingDocument(models.Model):
     size = models.PositiveBigIntegerField(editable=False)
     sha256 = models.CharField("SHA-256", max_length=64, editable=False)
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("meeting document")
