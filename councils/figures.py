@@ -39,4 +39,5 @@ def responses_on_time(council: Council) -> tuple[int, int, int | None]:
     on_time = sum(1 for responded, due in answered if responded <= due)
     overdue = Recommendation.objects.filter(council=council).overdue().count()
     total = len(answered) + overdue
-    return on_time, total, round(on_time * 100 / total) if total else None
+    # Half up (``round`` would round 12.5 to 12).
+    return on_time, total, int(on_time * 100 / total + 0.5) if total else None

@@ -4,7 +4,7 @@ recommendations. The guards are in ``services.py``; these forms check the input 
 from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils import formats, timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import StateBody
@@ -140,7 +140,7 @@ class MeetingForm(forms.ModelForm):
 
 class MinutesForm(forms.Form):
     present = forms.ModelMultipleChoiceField(
-        label=_("Members present"),
+        label=pgettext_lazy("council", "Members present"),
         queryset=CouncilMember.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,

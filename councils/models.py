@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.models import StateBody
@@ -31,7 +32,7 @@ class Council(models.Model):
         ADVISORY = "advisory", _("other advisory council")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("active")
+        ACTIVE = "active", pgettext_lazy("council", "active")
         SUSPENDED = "suspended", _("suspended")
         DISSOLVED = "dissolved", _("dissolved")
 
@@ -141,7 +142,7 @@ class CouncilMember(models.Model):
         CHAIR = "chair", _("chair")
         DEPUTY = "deputy", _("deputy chair")
         SECRETARY = "secretary", _("secretary")
-        MEMBER = "member", _("member")
+        MEMBER = "member", pgettext_lazy("council", "member")
 
     council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="members")
     full_name = models.CharField(_("full name"), max_length=200)
@@ -197,7 +198,10 @@ class Meeting(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
     )
     present = models.ManyToManyField(
-        CouncilMember, verbose_name=_("members present"), blank=True, related_name="meetings"
+        CouncilMember,
+        verbose_name=pgettext_lazy("council", "members present"),
+        blank=True,
+        related_name="meetings",
     )
     guests_count = models.PositiveIntegerField(_("guests"), default=0)
     minutes = models.TextField(_("minutes"), blank=True)

@@ -69,6 +69,10 @@ def save_meeting(*, user: User, council: Council, meeting: Meeting, agenda: list
         raise PermissionDenied
     if meeting.status == Meeting.Status.CANCELLED and meeting.pk:
         raise ServiceError(_("A cancelled meeting cannot change."))
+    if meeting.pk and meeting.status == Meeting.Status.HELD:
+        held_at = Meeting.objects.filter(pk=meeting.pk).values_list("starts_at", flat=True).get()
+        if meeting.starts_at != held_at:
+            raise ServiceError({"starts_at": [_("The date of a held meeting cannot change.")]})
     if not meeting.place.strip() and not meeting.online_link:
         raise ServiceError({"place": [_("Give the place or the online link.")]})
     if not any(title.strip() for title in agenda):
@@ -101,6 +105,8 @@ def publish_minutes(
     if meeting.starts_at > timezone.now():
         raise ServiceError(_("Minutes are published after the meeting has taken place."))
     problems = {}
+    if guests_count < 0:
+        problems["guests_count"] = [_("The number of guests cannot be negative.")]
     if not minutes.strip() and minutes_file is None and not meeting.minutes_file:
         problems["minutes"] = [_("Write the minutes or attach them as a file.")]
     day = timezone.localdate(meeting.starts_at)
@@ -257,7 +263,8 @@ def add_meeting_document(
 def save_paper(*, user: User, council: Council, paper):
     """A work plan or an annual report (``paper`` unsaved): text and/or a file, one a year."""
     _require_secretary(user, council)
-    if not (paper.text or "").strip() and not paper.file:
+    paper.text = (paper.text or "").strip()
+    if not paper.text and not paper.file:
         raise ServiceError({"text": [_("Write the text or attach a file.")]})
     model = type(paper)
     if model.objects.filter(council=council, year=paper.year).exclude(pk=paper.pk).exists():
