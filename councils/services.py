@@ -117,7 +117,7 @@ def publish_minutes(
         problems["present"] = [_("Only members of the council on the day of the meeting.")]
     if problems:
         raise ServiceError(problems)
-    meeting.minutes = minutes.strip()
+    meeting.minutes = minutes.replace("\r\n", "\n").strip()
     if minutes_file is not None:
         meeting.minutes_file = minutes_file
         meeting.minutes_file_type = minutes_file_type
