@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -236,7 +237,8 @@ class CompetitionFeed(Feed):
         return f"{item.reference}: {item.title}"
 
     def item_description(self, item):
-        return item.announcement
+        # Atom says the summary is HTML: the text goes escaped, its line breaks kept.
+        return linebreaks(item.announcement, autoescape=True)
 
     def item_link(self, item):
         return reverse("competitions:detail", args=[item.reference])

@@ -18,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import linebreaks
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -328,9 +329,8 @@ class CouncilsFeed(Feed):
         }
 
     def item_description(self, item):
-        if isinstance(item, Meeting):
-            return item.minutes
-        return item.text
+        # Atom says the summary is HTML: the text goes escaped, its line breaks kept.
+        return linebreaks(item.minutes if isinstance(item, Meeting) else item.text, autoescape=True)
 
     def item_link(self, item):
         return _meeting_url(item) if isinstance(item, Meeting) else _recommendation_url(item)

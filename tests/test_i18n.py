@@ -1,20 +1,35 @@
 """Translations are part of every feature: complete catalogues, every page in three languages."""
 
+import datetime
 from pathlib import Path
 
 import polib
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import get_resolver, reverse
 from django.utils import translation
 
 from accounts.models import OrganizationInvitation
 from accounts.services import invitation_token
+from councils.models import Council, CouncilMember, Meeting, MeetingDocument, Recommendation
 from grants import decisions
 from tests.competitions.factories import (
     CompetitionFactory,
     CriterionFactory,
     ProgrammeFactory,
     in_days,
+)
+from tests.competitions.helpers import pdf_bytes
+from tests.councils.factories import (
+    AnnualReportFactory,
+    CoordinationCouncilFactory,
+    CouncilFactory,
+    CouncilMemberFactory,
+    CouncilSecretaryFactory,
+    MeetingFactory,
+    RecommendationFactory,
+    WorkPlanFactory,
+    days_ago,
 )
 from tests.grants.evaluation import applicant_of, decided_competition, scored_competition
 from tests.grants.factories import ApplicationFactory, ApplicationVersionFactory
@@ -141,6 +156,135 @@ def _verify_kwargs(ctx):
     return {"code": _decided(ctx).decision.verification_code}
 
 
+# The councils: a public council of the officer's body, in the Coordination Council, with
+# members over two terms (one ended early), meetings planned, held with minutes and
+# cancelled, recommendations awaiting, overdue and answered, a plan and a report. A new
+# secretary keeps it; the officer answers its recommendations.
+def _council(ctx) -> dict:
+    council = CouncilFactory(
+        state_body=ctx["state_body"], coordinated_by=CoordinationCouncilFactory()
+    )
+    chair = CouncilMemberFactory(
+        council=council,
+        position=CouncilMember.Position.CHAIR,
+        term_start=datetime.date(2020, 1, 1),
+        term_end=datetime.date(2022, 12, 31),
+    )
+    CouncilMemberFactory(
+        council=council,
+        position=CouncilMember.Position.CHAIR,
+        full_name=chair.full_name,
+        term_start=datetime.date(2023, 1, 1),
+    )
+    member = CouncilMemberFactory(council=council, term_start=datetime.date(2021, 3, 1))
+    CouncilMemberFactory(
+        council=council,
+        term_start=datetime.date(2020, 1, 1),
+        term_end=datetime.date(2021, 6, 30),
+        end_reason="Өз каалоосу менен кетти.",
+    )
+    planned = MeetingFactory(council=council, online_link="https://meet.example.kg/k")
+    planned.agenda.create(title="Бюджетти талкуулоо", order=1)
+    held = MeetingFactory(council=council, held=True, guests_count=2)
+    held.agenda.create(title="Жылдык отчет", order=1)
+    held.present.add(member)
+    held.minutes_file.save("minutes.pdf", ContentFile(pdf_bytes()), save=False)
+    held.minutes_file_type = "pdf"
+    held.save()
+    MeetingDocument.objects.create(
+        meeting=held,
+        title="Презентация",
+        file=ContentFile(pdf_bytes(), name="slides.pdf"),
+        file_type="pdf",
+        size=len(pdf_bytes()),
+        sha256="0" * 64,
+    )
+    MeetingFactory(
+        council=council, status=Meeting.Status.CANCELLED, cancel_reason="Кворум болгон жок."
+    )
+    awaiting = RecommendationFactory(council=council, meeting=held)
+    overdue = RecommendationFactory(
+        council=council, adopted_on=days_ago(40), response_due=days_ago(10)
+    )
+    RecommendationFactory(
+        council=council,
+        adopted_on=days_ago(60),
+        response_due=days_ago(30),
+        status=Recommendation.Status.PARTLY_ACCEPTED,
+        response="Жарым-жартылай кабыл алынды.",
+        responded_on=days_ago(20),
+    )
+    WorkPlanFactory(council=council)
+    AnnualReportFactory(council=council)
+    return {
+        "council": council,
+        "member": member,
+        "planned": planned,
+        "held": held,
+        "awaiting": awaiting,
+        "overdue": overdue,
+        "secretary": CouncilSecretaryFactory(council=council).user,
+    }
+
+
+def _council_registry(ctx):
+    _council(ctx)
+    CouncilFactory(
+        status=Council.Status.DISSOLVED,
+        ended_on=datetime.date(2023, 6, 30),
+        end_reason="Министрлик кайра түзүлдү.",
+    )
+    return None
+
+
+def _council_kwargs(ctx):
+    return {"slug": _council(ctx)["council"].slug}
+
+
+def _coordination_kwargs(ctx):
+    return {"slug": _council(ctx)["council"].coordinated_by.slug}
+
+
+def _public_meeting_kwargs(ctx):
+    made = _council(ctx)
+    return {"slug": made["council"].slug, "pk": made["held"].pk}
+
+
+def _public_recommendation_kwargs(ctx):
+    made = _council(ctx)
+    return {"slug": made["council"].slug, "pk": made["overdue"].pk}
+
+
+def _office_workspace(ctx):
+    """A secretary who is also an officer of the addressed body: both sections."""
+    made = _council(ctx)
+    CouncilSecretaryFactory(council=made["council"], user=ctx["officer"])
+    return None, ctx["officer"]
+
+
+def _office(key=None, **extra):
+    """A council office page of the new secretary: the council's slug, the ``pk`` of
+    ``key`` (a member or a meeting) and ``extra`` kwargs."""
+
+    def build(ctx):
+        made = _council(ctx)
+        kwargs = {"slug": made["council"].slug, **extra}
+        if key:
+            kwargs["pk"] = made[key].pk
+        return kwargs, made["secretary"]
+
+    return build
+
+
+def _officer_recommendations(ctx):
+    _council(ctx)
+    return None
+
+
+def _answer_kwargs(ctx):
+    return {"pk": _council(ctx)["awaiting"].pk}
+
+
 PAGES = {
     "home": (None, None),
     "account_signup": (None, None),
@@ -192,6 +336,28 @@ PAGES = {
     "grants:appeal": (None, _appeal_as_applicant),
     "grants:appeal-answer": ("officer", _appeal_kwargs),
     "grants:verify": (None, _verify_kwargs),
+    "councils:list": (None, _council_registry),
+    "councils:detail": (None, _council_kwargs),
+    "councils:meeting": (None, _public_meeting_kwargs),
+    "councils:recommendation": (None, _public_recommendation_kwargs),
+    "councils:workspace": (None, _office_workspace),
+    "councils:edit": (None, _office()),
+    "councils:member-create": (None, _office()),
+    "councils:member-edit": (None, _office("member")),
+    "councils:member-end": (None, _office("member")),
+    "councils:meeting-create": (None, _office()),
+    "councils:meeting-edit": (None, _office("planned")),
+    "councils:meeting-minutes": (None, _office("held")),
+    "councils:meeting-cancel": (None, _office("planned")),
+    "councils:meeting-documents": (None, _office("held")),
+    "councils:recommendation-create": (None, _office()),
+    "councils:paper-create": (None, _office(kind="plan")),
+    "councils:officer-recommendations": ("officer", _officer_recommendations),
+    "councils:answer": ("officer", _answer_kwargs),
+}
+# A page of the same name shown for another case: (name, role, builder).
+MORE_PAGES = {
+    "councils:detail (coordination council)": ("councils:detail", None, _coordination_kwargs),
 }
 # Pages reached only by POST, files and feeds (not HTML pages).
 NOT_PAGES = {
@@ -218,6 +384,14 @@ NOT_PAGES = {
     "grants:decision-status",
     "grants:document-retry",
     "grants:document",
+    "councils:feed",
+    "councils:council-feed",
+    "councils:calendar",
+    "councils:council-calendar",
+    "councils:logo",
+    "councils:minutes-file",
+    "councils:document",
+    "councils:paper-file",
 }
 
 
@@ -226,7 +400,7 @@ def test_every_portal_page_is_checked_here():
     names = {
         f"{namespace}:{name}"
         for namespace, (_prefix, sub) in resolver.namespace_dict.items()
-        if namespace in {"accounts", "competitions", "grants"}
+        if namespace in {"accounts", "competitions", "grants", "councils"}
         for name in sub.reverse_dict
         if isinstance(name, str)
     }
@@ -235,7 +409,7 @@ def test_every_portal_page_is_checked_here():
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("name", sorted(PAGES))
+@pytest.mark.parametrize("name", sorted(PAGES) + sorted(MORE_PAGES))
 def test_page_renders_in_every_language(
     client, name, language, owner, outsider, officer, organization, state_body
 ):
@@ -249,13 +423,13 @@ def test_page_renders_in_every_language(
         "state_body": state_body,
         "competition": competition,
     }
-    role, build = PAGES[name]
+    url_name, role, build = MORE_PAGES[name] if name in MORE_PAGES else (name, *PAGES[name])
     user = ctx[role] if role else None
     with translation.override(language):
         kwargs = build(ctx) if build else None
         if isinstance(kwargs, tuple):
             kwargs, user = kwargs
-        url = reverse(name, kwargs=kwargs)
+        url = reverse(url_name, kwargs=kwargs)
         home_label = translation.gettext("Home")
     if user:
         client.force_login(user)

@@ -41,7 +41,8 @@ def test_feed_entries_link_to_the_competition_page(client, published):
     link = item.find(f"{ATOM}link").get("href")
     assert link == f"http://testserver/ky/competitions/{published.reference}/"
     assert item.findtext(f"{ATOM}author/{ATOM}name") == published.state_body.name_ky
-    assert item.findtext(f"{ATOM}summary") == published.announcement_ky
+    # The summary is HTML (Atom's type="html"): the announcement escaped, in a paragraph.
+    assert item.findtext(f"{ATOM}summary") == f"<p>{published.announcement_ky}</p>"
     assert item.findtext(f"{ATOM}published") or item.findtext(f"{ATOM}updated")
 
 
