@@ -3,7 +3,8 @@
 A term covers its start and end days; an open term (no end) runs on. The
 composition changes on the day a term starts and on the day after one ends;
 between two such days it is one period. Consecutive periods with the same
-people are one; days when nobody sat on the council are no period at all.
+people (by e-mail, else by name: a re-appointment without a gap changes
+nothing) are one; days when nobody sat on the council are no period at all.
 """
 
 import datetime
@@ -19,6 +20,12 @@ class Period:
     members: list = field(default_factory=list)
 
 
+def _person(member) -> str:
+    """Who sits, whatever the term row: a re-appointment without a gap is no new period."""
+    email = getattr(member, "email", "") or ""
+    return email.casefold() or " ".join(member.full_name.casefold().split())
+
+
 def _covers(member, day: datetime.date) -> bool:
     return member.term_start <= day and (member.term_end is None or day <= member.term_end)
 
@@ -32,7 +39,7 @@ def periods(members, *, order=None, until: datetime.date | None = None) -> list[
         return []
     changes = sorted(
         {m.term_start for m in members}
-        | {m.term_end + ONE_DAY for m in members if m.term_end is not None}
+        | {m.term_end + ONE_DAY for m in members if m.term_end not in (None, datetime.date.max)}
     )
     result: list[Period] = []
     for index, start in enumerate(changes):
@@ -49,7 +56,7 @@ def periods(members, *, order=None, until: datetime.date | None = None) -> list[
             previous is not None
             and previous.end is not None
             and previous.end + ONE_DAY == start
-            and {id(m) for m in previous.members} == {id(m) for m in sitting}
+            and {_person(m) for m in previous.members} == {_person(m) for m in sitting}
         ):
             previous.end = end
             continue

@@ -13,6 +13,7 @@ from grants.forms import DateInput
 from socialorder.uploads import DOCX, JPEG, ODT, PDF, PNG, validate_upload
 
 from .models import Council, CouncilMember, Meeting, Recommendation
+from .services import MAX_GUESTS
 
 LANGS = ("ky", "ru", "en")
 LOGO_TYPES = frozenset({JPEG, PNG})
@@ -145,7 +146,9 @@ class MinutesForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    guests_count = forms.IntegerField(label=_("Guests"), min_value=0, initial=0)
+    guests_count = forms.IntegerField(
+        label=_("Guests"), min_value=0, max_value=MAX_GUESTS, initial=0
+    )
     minutes = forms.CharField(
         label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 12})
     )

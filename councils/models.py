@@ -106,7 +106,9 @@ class Council(models.Model):
 class CouncilSecretary(models.Model):
     """A user who keeps a council's page; granted by an administrator."""
 
-    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="secretaries")
+    council = models.ForeignKey(
+        Council, verbose_name=_("council"), on_delete=models.CASCADE, related_name="secretaries"
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
@@ -144,7 +146,9 @@ class CouncilMember(models.Model):
         SECRETARY = "secretary", _("secretary")
         MEMBER = "member", pgettext_lazy("council", "member")
 
-    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="members")
+    council = models.ForeignKey(
+        Council, verbose_name=_("council"), on_delete=models.CASCADE, related_name="members"
+    )
     full_name = models.CharField(_("full name"), max_length=200)
     position = models.CharField(
         _("position"), max_length=16, choices=Position.choices, default=Position.MEMBER
@@ -190,7 +194,9 @@ class Meeting(models.Model):
         Status.CANCELLED: set(),
     }
 
-    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="meetings")
+    council = models.ForeignKey(
+        Council, verbose_name=_("council"), on_delete=models.CASCADE, related_name="meetings"
+    )
     starts_at = models.DateTimeField(_("date and time"), help_text=_("Bishkek time (UTC+6)."))
     place = models.CharField(_("place"), max_length=300, blank=True)
     online_link = models.URLField(_("online link"), blank=True)
@@ -230,7 +236,9 @@ class Meeting(models.Model):
 
 
 class AgendaItem(models.Model):
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda")
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="agenda"
+    )
     title = models.CharField(_("agenda item"), max_length=500)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     history = HistoricalRecords()
@@ -245,11 +253,13 @@ class AgendaItem(models.Model):
 
 
 class MeetingDocument(models.Model):
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="documents")
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="documents"
+    )
     title = models.CharField(_("title"), max_length=300)
     file = models.FileField(_("file"), storage=private_storage, upload_to="councils/documents/%Y/")
-    file_type = models.CharField(max_length=8, editable=False)
-    size = models.PositiveBigIntegerField(editable=False)
+    file_type = models.CharField(_("file type"), max_length=8, editable=False)
+    size = models.PositiveBigIntegerField(_("size, bytes"), editable=False)
     sha256 = models.CharField("SHA-256", max_length=64, editable=False)
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     history = HistoricalRecords()
@@ -297,7 +307,12 @@ class Recommendation(models.Model):
         Status.IMPLEMENTED: set(),
     }
 
-    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="recommendations")
+    council = models.ForeignKey(
+        Council,
+        verbose_name=_("council"),
+        on_delete=models.CASCADE,
+        related_name="recommendations",
+    )
     meeting = models.ForeignKey(
         Meeting,
         verbose_name=_("adopted at the meeting"),
@@ -322,7 +337,12 @@ class Recommendation(models.Model):
     response = models.TextField(_("response of the state body"), blank=True)
     responded_on = models.DateField(_("answered on"), null=True, blank=True)
     responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords()
@@ -380,7 +400,9 @@ class YearlyPaper(models.Model):
 
 
 class WorkPlan(YearlyPaper):
-    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="work_plans")
+    council = models.ForeignKey(
+        Council, verbose_name=_("council"), on_delete=models.CASCADE, related_name="work_plans"
+    )
     history = HistoricalRecords()
 
     class Meta(YearlyPaper.Meta):
@@ -392,7 +414,12 @@ class WorkPlan(YearlyPaper):
 
 
 class AnnualReport(YearlyPaper):
-    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="annual_reports")
+    council = models.ForeignKey(
+        Council,
+        verbose_name=_("council"),
+        on_delete=models.CASCADE,
+        related_name="annual_reports",
+    )
     history = HistoricalRecords()
 
     class Meta(YearlyPaper.Meta):

@@ -18,6 +18,21 @@ class ServiceError(ValidationError):
     """A guard refused the change; the messages (by field where it helps) are for the user."""
 
 
+# Dates a council's record can hold: from independence to a few years ahead.
+EARLIEST = datetime.date(1991, 1, 1)
+YEARS_AHEAD = 10
+MAX_GUESTS = 100_000
+
+
+def _latest() -> datetime.date:
+    today = timezone.localdate()
+    return today.replace(year=today.year + YEARS_AHEAD, day=min(today.day, 28))
+
+
+def _in_range(day: datetime.date) -> bool:
+    return EARLIEST <= day <= _latest()
+
+
 def _require_secretary(user, council: Council) -> None:
     if not permissions.is_secretary(user, council):
         raise PermissionDenied
@@ -26,6 +41,11 @@ def _require_secretary(user, council: Council) -> None:
 
 
 def _check_term(term_start, term_end) -> None:
+    for name, day in (("term_start", term_start), ("term_end", term_end)):
+        if day is not None and not _in_range(day):
+            raise ServiceError(
+                {name: [_("Give a date between 1991 and %(year)d.") % {"year": _latest().year}]}
+            )
     if term_end is not None and term_start is not None and term_end < term_start:
         raise ServiceError({"term_end": [_("The term cannot end before it starts.")]})
 
@@ -67,8 +87,17 @@ def save_meeting(*, user: User, council: Council, meeting: Meeting, agenda: list
     _require_secretary(user, council)
     if meeting.pk and meeting.council_id != council.pk:
         raise PermissionDenied
+    if meeting.pk:
+        # The status as stored now: another secretary may have cancelled it meanwhile.
+        meeting.status = (
+            Meeting.objects.select_for_update().values_list("status", flat=True).get(pk=meeting.pk)
+        )
     if meeting.status == Meeting.Status.CANCELLED and meeting.pk:
         raise ServiceError(_("A cancelled meeting cannot change."))
+    if not _in_range(timezone.localdate(meeting.starts_at)):
+        raise ServiceError(
+            {"starts_at": [_("Give a date between 1991 and %(year)d.") % {"year": _latest().year}]}
+        )
     if meeting.pk and meeting.status == Meeting.Status.HELD:
         held_at = Meeting.objects.filter(pk=meeting.pk).values_list("starts_at", flat=True).get()
         if meeting.starts_at != held_at:
@@ -105,8 +134,10 @@ def publish_minutes(
     if meeting.starts_at > timezone.now():
         raise ServiceError(_("Minutes are published after the meeting has taken place."))
     problems = {}
-    if guests_count < 0:
-        problems["guests_count"] = [_("The number of guests cannot be negative.")]
+    if not 0 <= guests_count <= MAX_GUESTS:
+        problems["guests_count"] = [
+            _("The number of guests must be from 0 to %(max)d.") % {"max": MAX_GUESTS}
+        ]
     if not minutes.strip() and minutes_file is None and not meeting.minutes_file:
         problems["minutes"] = [_("Write the minutes or attach them as a file.")]
     day = timezone.localdate(meeting.starts_at)
@@ -132,6 +163,7 @@ def publish_minutes(
 @transaction.atomic
 def cancel_meeting(*, user: User, meeting: Meeting, reason: str) -> Meeting:
     _require_secretary(user, meeting.council)
+    meeting = Meeting.objects.select_for_update().select_related("council").get(pk=meeting.pk)
     if meeting.status != Meeting.Status.PLANNED:
         raise ServiceError(_("Only a planned meeting can be cancelled."))
     if not reason.strip():
@@ -165,6 +197,8 @@ def create_recommendation(
         problems["meeting"] = [_("Choose a meeting of this council.")]
     if meeting is not None and meeting.status != Meeting.Status.HELD:
         problems["meeting"] = [_("A recommendation is adopted at a meeting that was held.")]
+    elif meeting is not None and adopted_on < timezone.localdate(meeting.starts_at):
+        problems["adopted_on"] = [_("The recommendation cannot be adopted before the meeting.")]
     if adopted_on > timezone.localdate():
         problems["adopted_on"] = [_("The adoption date cannot be in the future.")]
     response_due = response_due or default_due(adopted_on)

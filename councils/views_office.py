@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -499,8 +500,11 @@ def officer_recommendations(request):
         recommendations = recommendations.exclude(status__in=Recommendation.AWAITING)
     if state == "answered":
         recommendations = recommendations.order_by("-responded_on", "-pk")
-    elif state:
-        recommendations = recommendations.order_by("response_due", "pk")
+    else:
+        # Awaiting first, the earliest due (the overdue ones) at the top.
+        recommendations = recommendations.order_by(
+            F("responded_on").asc(nulls_first=True), "response_due", "pk"
+        )
     page = Paginator(recommendations, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -170,14 +170,22 @@ def _get_council(slug) -> Council:
 
 
 def _commission_seats(members):
-    """Seats on the commissions of published competitions held by people who sat on the
-    council, matched by e-mail (never shown)."""
+    """Seats as council representative or observer on the commissions of decided
+    competitions (whose decision names the commission publicly), held by people who
+    sat on the council, matched by e-mail (never shown)."""
     emails = {member.email.lower() for member in members if member.email}
     if not emails:
         return []
     return list(
         CommissionMember.objects.alias(email_lower=Lower("email"))
-        .filter(email_lower__in=emails, competition__in=Competition.objects.public())
+        .filter(
+            email_lower__in=emails,
+            role__in=[
+                CommissionMember.Role.COUNCIL_REPRESENTATIVE,
+                CommissionMember.Role.OBSERVER,
+            ],
+            competition__status__in=[Competition.Status.DECIDED, Competition.Status.CLOSED],
+        )
         .select_related("competition")
         .order_by("-competition__deadline", "competition__reference", "full_name")
     )

@@ -152,8 +152,19 @@ def test_a_term_starting_and_ending_on_the_same_day_is_a_one_day_period():
     ]
 
 
-def test_a_new_term_of_the_same_person_is_a_new_row_and_a_new_period():
+def test_a_re_appointment_without_a_gap_is_no_new_period():
+    """A new term is a new row, but the same people sitting on: one composition."""
     first_term = term("Асанова Айгүл", "2020-01-01", "2021-12-31")
+    second_term = term("Асанова  айгүл", "2022-01-01")  # same person, typed differently
+    member = term("Осмонова Динара", "2020-01-01")
+
+    result = periods([first_term, second_term, member], order=by_name)
+
+    assert shape(result) == [("2020-01-01", None, ["Асанова Айгүл", "Осмонова Динара"])]
+
+
+def test_a_re_appointment_after_a_gap_is_a_new_period():
+    first_term = term("Асанова Айгүл", "2020-01-01", "2021-06-30")
     second_term = term("Асанова Айгүл", "2022-01-01")
     member = term("Осмонова Динара", "2020-01-01")
 
@@ -161,10 +172,11 @@ def test_a_new_term_of_the_same_person_is_a_new_row_and_a_new_period():
 
     assert shape(result) == [
         ("2022-01-01", None, ["Асанова Айгүл", "Осмонова Динара"]),
-        ("2020-01-01", "2021-12-31", ["Асанова Айгүл", "Осмонова Динара"]),
+        ("2021-07-01", "2021-12-31", ["Осмонова Динара"]),
+        ("2020-01-01", "2021-06-30", ["Асанова Айгүл", "Осмонова Динара"]),
     ]
     assert result[0].members[0] is second_term
-    assert result[1].members[0] is first_term
+    assert result[2].members[0] is first_term
 
 
 def test_consecutive_identical_compositions_are_one_period():

@@ -961,10 +961,13 @@ def test_the_commissions_its_members_sat_on_are_listed_without_the_e_mail(client
         term_start=datetime.date(2019, 3, 1),
         term_end=datetime.date(2020, 3, 1),
     )
-    sat = CompetitionFactory(published=True)  # any body's competition
-    earlier = CompetitionFactory(evaluation=True)
+    # Decided competitions only: their decision names the commission publicly.
+    sat = CompetitionFactory(evaluation=True, status="decided")  # any body's competition
+    earlier = CompetitionFactory(evaluation=True, status="closed")
     draft = CompetitionFactory()
-    other = CompetitionFactory(published=True)
+    other = CompetitionFactory(evaluation=True, status="decided")
+    undecided = CompetitionFactory(evaluation=True)
+    expert = CompetitionFactory(evaluation=True, status="decided")
     CommissionMemberFactory(
         competition=sat,
         user=None,
@@ -973,7 +976,22 @@ def test_the_commissions_its_members_sat_on_are_listed_without_the_e_mail(client
         role="council",
     )
     CommissionMemberFactory(
-        competition=earlier, user=None, email="FORMER@example.kg", full_name="Мурунку Мүчө"
+        competition=earlier,
+        user=None,
+        email="FORMER@example.kg",
+        full_name="Мурунку Мүчө",
+        role="observer",
+    )
+    CommissionMemberFactory(
+        competition=undecided,
+        user=None,
+        email="b.asanov@example.kg",
+        full_name="Асанов Бакыт",
+        role="council",
+    )
+    # A reviewer's seat (not as the council's representative or observer) stays unlisted.
+    CommissionMemberFactory(
+        competition=expert, user=None, email="b.asanov@example.kg", full_name="Асанов Бакыт"
     )
     CommissionMemberFactory(
         competition=draft, user=None, email="b.asanov@example.kg", full_name="Асанов Бакыт"
@@ -990,6 +1008,8 @@ def test_the_commissions_its_members_sat_on_are_listed_without_the_e_mail(client
     assert capfirst(tr("public council representative")) in seats
     assert draft.reference not in seats
     assert other.reference not in seats
+    assert undecided.reference not in seats
+    assert expert.reference not in seats
     assert "Бөтөн Адам" not in seats
     page = text(response).lower()
     for email in ("b.asanov@example.kg", "former@example.kg", "stranger@example.kg"):
