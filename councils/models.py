@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from accounts.fields import WebsiteField
 from accounts.models import StateBody
 from socialorder.uploads import private_storage
 
@@ -199,7 +200,7 @@ class Meeting(models.Model):
     )
     starts_at = models.DateTimeField(_("date and time"), help_text=_("Bishkek time (UTC+6)."))
     place = models.CharField(_("place"), max_length=300, blank=True)
-    online_link = models.URLField(_("online link"), blank=True)
+    online_link = WebsiteField(_("online link"), blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
     )

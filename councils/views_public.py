@@ -43,7 +43,10 @@ from .models import (
 PAGE_SIZE = 25
 FEED_SIZE = 30
 MEETING_LENGTH = datetime.timedelta(hours=2)
+# A council's calendar goes two years back; the calendar of all councils, which
+# subscribers reload often, three months (and both every meeting ahead).
 CALENDAR_PAST = datetime.timedelta(days=2 * 365)
+ALL_CALENDAR_PAST = datetime.timedelta(days=90)
 PAPERS = {"plan": WorkPlan, "report": AnnualReport}
 IMAGE_TYPES = frozenset({JPEG, PNG})
 
@@ -399,10 +402,10 @@ def _calendar_response(request, meetings, name: str) -> HttpResponse:
     return response
 
 
-def _calendar_meetings():
-    """The meetings of the last two years and every future one, soonest first."""
+def _calendar_meetings(past=CALENDAR_PAST):
+    """The meetings since ``past`` ago and every future one, soonest first."""
     return (
-        Meeting.objects.filter(starts_at__gte=timezone.now() - CALENDAR_PAST)
+        Meeting.objects.filter(starts_at__gte=timezone.now() - past)
         .select_related("council")
         .prefetch_related("agenda")
         .order_by("starts_at", "pk")
@@ -411,7 +414,9 @@ def _calendar_meetings():
 
 @require_GET
 def calendar(request):
-    return _calendar_response(request, _calendar_meetings(), _("Public council meetings"))
+    return _calendar_response(
+        request, _calendar_meetings(ALL_CALENDAR_PAST), _("Public council meetings")
+    )
 
 
 @require_GET
