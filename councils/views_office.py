@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import StateBody, StateBodyMembership
+from socialorder.feedback import show_refusal
 from socialorder.uploads import sha256_of
 
 from . import compositions, permissions, services
@@ -51,19 +52,6 @@ from .services import ServiceError
 PAGE_SIZE = 20
 WORKSPACE_ROWS = 20
 PAPERS = {"plan": WorkPlan, "report": AnnualReport}
-
-
-def _errors(request, error: ServiceError, form=None) -> None:
-    """Service messages onto the form's fields where they name one, else as messages."""
-    if form is not None and hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-        return
-    for message in error.messages:
-        if form is not None:
-            form.add_error(None, message)
-        else:
-            messages.error(request, message)
 
 
 def _council(request, slug) -> Council:
@@ -164,7 +152,7 @@ def council_edit(request, slug):
         try:
             services.update_council(user=request.user, council=council, data=form.page_data())
         except ServiceError as error:
-            _errors(request, error, form)
+            show_refusal(request, error, form)
         else:
             messages.success(request, _("The council's page was saved."))
             return redirect("councils:edit", slug=council.slug)
@@ -193,7 +181,7 @@ def member_edit(request, slug, pk=None):
         try:
             services.save_member(user=request.user, council=council, member=form.instance)
         except ServiceError as error:
-            _errors(request, error, form)
+            show_refusal(request, error, form)
         else:
             messages.success(
                 request,
@@ -225,7 +213,7 @@ def member_end(request, slug, pk):
         try:
             services.end_term(user=request.user, member=member, **form.cleaned_data)
         except ServiceError as error:
-            _errors(request, error, form)
+            show_refusal(request, error, form)
         else:
             messages.success(
                 request, _("The term of %(name)s was ended.") % {"name": member.full_name}
@@ -265,7 +253,7 @@ def meeting_edit(request, slug, pk=None):
                 agenda=form.cleaned_data["agenda"],
             )
         except ServiceError as error:
-            _errors(request, error, form)
+            show_refusal(request, error, form)
         else:
             if pk:
                 messages.success(request, _("The meeting was saved."))
@@ -317,7 +305,7 @@ def meeting_minutes(request, slug, pk):
                 minutes_file_type=form.file_type,
             )
         except ServiceError as error:
-            _errors(request, error, form)
+            show_refusal(request, error, form)
         else:
             messages.success(request, _("The minutes were published."))
             return redirect("councils:edit", slug=council.slug)
@@ -346,7 +334,7 @@ def meeting_cancel(request, slug, pk):
                 user=request.user, meeting=meeting, reason=form.cleaned_data["reason"]
             )
         except ServiceError as error:
-            _errors(request, error, form)
+            show_refusal(request, error, form)
         else:
             messages.success(request, _("The meeting was cancelled."))
             return redirect("councils:edit", slug=council.slug)
@@ -382,7 +370,7 @@ def meeting_documents(request, slug, pk):
                 sha256=sha256_of(upload),
             )
         except ServiceError as error:
-            _errors(request, error, form)
+            show_refusal(request, error, form)
         else:
             messages.success(request, _("The document was uploaded."))
             return redirect("councils:meeting-documents", slug=council.slug, pk=meeting.pk)
@@ -418,7 +406,7 @@ def recommendation_create(request, slug):
                 user=request.user, council=council, **form.cleaned_data
             )
         except ServiceError as error:
-            _errors(request, error, form)
+            show_refusal(request, error, form)
         else:
             messages.success(
                 request,
@@ -456,7 +444,7 @@ def paper_create(request, slug, kind):
         try:
             services.save_paper(user=request.user, council=council, paper=paper)
         except ServiceError as error:
-            _errors(request, error, form)
+            show_refusal(request, error, form)
         except IntegrityError:
             # Another secretary published the same year meanwhile.
             form.add_error("year", _("There is already one for this year."))
@@ -536,7 +524,7 @@ def answer(request, pk):
                 response=form.cleaned_data["response"],
             )
         except ServiceError as error:
-            _errors(request, error, form)
+            show_refusal(request, error, form)
         else:
             messages.success(
                 request, _("The response was recorded; it is shown on the council's page.")

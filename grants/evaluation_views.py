@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import OrganizationPerson
 from competitions.models import CommissionMember, Competition
+from socialorder.feedback import show_refusal
 from socialorder.uploads import open_private
 
 from . import decisions, evaluation, permissions, ranking
@@ -44,19 +45,6 @@ from .services import ServiceError
 from .snapshots import submitted_content
 
 EVENTS_SHOWN = 50
-
-
-def _errors(request, error: ServiceError, form=None) -> None:
-    """Service messages onto the form's fields where they name one, else as messages."""
-    if form is not None and hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-        return
-    for message in error.messages:
-        if form is not None:
-            form.add_error(None, message)
-        else:
-            messages.error(request, message)
 
 
 def _competition(request, reference, allowed) -> Competition:
@@ -152,7 +140,7 @@ def conflict(request, pk):
                 note=form.cleaned_data["note"],
             )
         except ServiceError as error:
-            _errors(request, error, form)
+            show_refusal(request, error, form)
         else:
             if declaration.detected:
                 messages.warning(
@@ -241,7 +229,7 @@ def scorecard(request, pk):
                 )
             except ServiceError as error:
                 # Out of range, missing, locked, decided: on the form, answered with 400.
-                _errors(request, error, form)
+                show_refusal(request, error, form)
             else:
                 if submit:
                     messages.success(request, _("Your scorecard is submitted and locked."))
@@ -273,7 +261,7 @@ def review_reopen(request, pk):
                 user=request.user, review=review, reason=form.cleaned_data["reason"]
             )
         except ServiceError as error:
-            _errors(request, error, form)
+            show_refusal(request, error, form)
         else:
             messages.success(request, _("The scorecard is reopened; the reviewer can change it."))
             return redirect("grants:evaluation", reference=competition.reference)
@@ -370,7 +358,7 @@ def auto_assign(request, reference):
     try:
         made, short = evaluation.auto_assign(user=request.user, competition=competition)
     except ServiceError as error:
-        _errors(request, error)
+        show_refusal(request, error)
         return _overview(request, competition, status=409)
     messages.success(request, _("%(count)d reviewers assigned.") % {"count": made})
     if short:
@@ -400,7 +388,7 @@ def assign(request, pk):
             user=request.user, application=application, member=form.cleaned_data["member"]
         )
     except ServiceError as error:
-        _errors(request, error)
+        show_refusal(request, error)
         return _overview(request, competition, status=400)
     messages.success(request, _("The reviewer is assigned."))
     return redirect("grants:evaluation", reference=competition.reference)
@@ -418,7 +406,7 @@ def unassign(request, pk):
     try:
         evaluation.unassign_reviewer(user=request.user, review=review)
     except ServiceError as error:
-        _errors(request, error)
+        show_refusal(request, error)
         return _overview(request, competition, status=409)
     messages.success(request, _("The reviewer is removed from the application."))
     return redirect("grants:evaluation", reference=competition.reference)
@@ -436,7 +424,7 @@ def reduce(request, pk):
         try:
             evaluation.undo_reduction(user=request.user, application=application)
         except ServiceError as error:
-            _errors(request, error)
+            show_refusal(request, error)
             return TemplateResponse(
                 request,
                 "grants/reduce.html",
@@ -464,7 +452,7 @@ def reduce(request, pk):
                 reason=form.cleaned_data["reason"],
             )
         except ServiceError as error:
-            _errors(request, error, form)
+            show_refusal(request, error, form)
         else:
             messages.success(request, _("The reduced amount is recorded."))
             return redirect("grants:evaluation", reference=competition.reference)
@@ -509,7 +497,7 @@ def meeting(request, reference):
                 minutes=form.cleaned_data["minutes"],
             )
         except ServiceError as error:
-            _errors(request, error, form)
+            show_refusal(request, error, form)
         else:
             present = decisions.voting_present(recorded)
             if present < competition.quorum:
@@ -551,7 +539,7 @@ def decision(request, reference):
         try:
             award = decisions.approve_decision(user=request.user, competition=competition)
         except ServiceError as error:
-            _errors(request, error)
+            show_refusal(request, error)
             status = 409 if award is not None else 400
             competition.refresh_from_db()
         else:
@@ -608,7 +596,7 @@ def document_retry(request, pk):
     try:
         decisions.retry_document(user=request.user, document=document)
     except ServiceError as error:
-        _errors(request, error)
+        show_refusal(request, error)
         return _decision_page(request, competition, document.decision, status=409)
     messages.success(request, _("The document is queued again."))
     return redirect("grants:decision", reference=competition.reference)
@@ -696,7 +684,7 @@ def appeal(request, pk):
                 user=request.user, application=application, text=form.cleaned_data["text"]
             )
         except ServiceError as error:
-            _errors(request, error, form)
+            show_refusal(request, error, form)
         else:
             messages.success(request, _("The appeal is filed. The customer will answer it."))
             return redirect("grants:appeal", pk=application.pk)
@@ -729,7 +717,7 @@ def appeal_answer(request, pk):
                 response=form.cleaned_data["response"],
             )
         except ServiceError as error:
-            _errors(request, error, form)
+            show_refusal(request, error, form)
         else:
             messages.success(request, _("The response is recorded and the applicant notified."))
             return redirect("grants:decision", reference=competition.reference)
