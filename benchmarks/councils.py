@@ -25,23 +25,14 @@ and the number of queries per page.
 """
 
 import argparse
-import os
-import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socialorder.settings")
-os.environ.setdefault(
-    "SECRET_KEY", "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
-)
-os.environ.setdefault("DEBUG", "0")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-os.environ.setdefault(
-    "STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage"
-)
+from pagetimer import configure_environment, time_pages
+
+configure_environment()
 
 BODY_PREFIX = "bench-council-body-"
 TOPICS = [
@@ -102,32 +93,7 @@ def main():
         f"and {args.recommendations} recommendations each; "
         f"{args.requests} requests per case"
     )
-    for name, url in cases.items():
-        client.get(url)  # warm up
-        queries = QueryCounter()
-        with connection.execute_wrapper(queries):
-            assert client.get(url).status_code == 200, url
-        timings = []
-        for _ in range(args.requests):
-            start = time.perf_counter()
-            response = client.get(url)
-            timings.append((time.perf_counter() - start) * 1000)
-            assert response.status_code == 200, (url, response.status_code)
-        timings.sort()
-        p95 = timings[max(int(len(timings) * 0.95) - 1, 0)]
-        print(
-            f"  {name:<14} median {statistics.median(timings):7.1f} ms   "
-            f"p95 {p95:7.1f} ms   {queries.count} queries"
-        )
-
-
-class QueryCounter:
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
+    time_pages(client, cases, requests=args.requests)
 
 
 def ensure_database(connection) -> None:

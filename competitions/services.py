@@ -30,8 +30,9 @@ class ServiceError(ValidationError):
     """A guard refused the change; the messages are for the user."""
 
 
-def _transition(competition: Competition, to: str, *, user=None, note: str = "") -> None:
-    """Move ``competition`` to ``to`` if its TRANSITIONS allow it, with a history row."""
+def change_status(competition: Competition, to: str, *, user=None, note: str = "") -> None:
+    """Move ``competition`` to ``to`` if its TRANSITIONS allow it, with a history row
+    (the caller saves it). Other apps' services use it too (the award decision)."""
     if to not in Competition.TRANSITIONS[competition.status]:
         raise ServiceError(
             _("A competition that is %(status)s cannot become %(to)s.")
@@ -139,7 +140,7 @@ def publish_competition(*, competition: Competition, user: User) -> Competition:
     problems = publication_problems(competition)
     if problems:
         raise ServiceError(problems)
-    _transition(competition, Competition.Status.PUBLISHED, user=user)
+    change_status(competition, Competition.Status.PUBLISHED, user=user)
     competition.published_at = timezone.now()
     competition.announced_on = competition.announced_on or timezone.localdate()
     competition.save(update_fields=["status", "published_at", "announced_on", "updated_at"])
@@ -184,7 +185,7 @@ def cancel_competition(*, competition: Competition, user: User, reason: str) -> 
     competition = Competition.objects.select_for_update().get(pk=competition.pk)
     if not reason.strip():
         raise ServiceError(_("Give the public reason for the cancellation."))
-    _transition(competition, Competition.Status.CANCELLED, user=user, note=reason.strip())
+    change_status(competition, Competition.Status.CANCELLED, user=user, note=reason.strip())
     competition.cancel_reason = reason.strip()
     competition.save(update_fields=["status", "cancel_reason", "updated_at"])
     amendment = Amendment.objects.create(
@@ -264,7 +265,7 @@ def close_passed_deadlines(*, now: datetime.datetime | None = None) -> int:
     )
     moved = 0
     for competition in due:
-        _transition(competition, Competition.Status.EVALUATION, note="deadline passed")
+        change_status(competition, Competition.Status.EVALUATION, note="deadline passed")
         competition.save(update_fields=["status", "updated_at"])
         moved += 1
     return moved

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import StateBody
 from accounts.permissions import is_officer
+from socialorder.feedback import show_refusal
 from socialorder.search import text_search
 from socialorder.uploads import CONTENT_TYPES, detect_type, open_private, sha256_of
 
@@ -73,11 +74,6 @@ def _get_competition_for_officer(request, reference) -> Competition:
     if not permissions.can_edit_competition(request.user, competition):
         raise PermissionDenied
     return competition
-
-
-def _service_error(request, error: services.ServiceError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 # Public pages
@@ -482,7 +478,7 @@ def competition_publish(request, reference):
     try:
         services.publish_competition(competition=competition, user=request.user)
     except services.ServiceError as error:
-        _service_error(request, error)
+        show_refusal(request, error)
         return TemplateResponse(
             request,
             "competitions/competition_publish_failed.html",
@@ -574,7 +570,7 @@ def commission_remove(request, reference, pk):
     try:
         services.remove_commission_member(member=member, user=request.user)
     except services.ServiceError as error:
-        _service_error(request, error)
+        show_refusal(request, error)
     else:
         messages.success(request, _("The member was removed from the commission."))
     return redirect("competitions:commission", reference=competition.reference)

@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import secrets
+from decimal import Decimal
 
 import segno
 from django.conf import settings
@@ -25,7 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from competitions.models import CommissionMember, Competition, StatusChange
+from competitions.models import CommissionMember, Competition
+from competitions.services import change_status
 from socialorder.emails import absolute_url, send_templated_email
 from socialorder.pdf import render_pdf_pages
 from socialorder.queue import delay_on_commit
@@ -190,15 +192,8 @@ def build_results(competition: Competition, placements, meeting: CommissionMeeti
         reviews = application.submitted_reviews
         per_criterion = []
         for criterion in criteria:
-            points = [
-                s.points
-                for r in reviews
-                for s in r.scores.all()
-                if s.criterion_id == criterion.pk and s.points is not None
-            ]
-            per_criterion.append(
-                str(ranking._round(ranking.Decimal(sum(points)) / len(points))) if points else ""
-            )
+            average = ranking.mean(evaluation.criterion_points(reviews, criterion))
+            per_criterion.append(str(average) if average is not None else "")
         reduction = getattr(application, "reduction", None)
         return {
             "application_id": application.pk,
@@ -245,7 +240,7 @@ def build_results(competition: Competition, placements, meeting: CommissionMeeti
         .select_related("member", "application")
         .order_by("member__full_name", "application__reference")
     )
-    awarded_total = sum((p.amount for p in awarded), ranking.Decimal(0))
+    awarded_total = sum((p.amount for p in awarded), Decimal(0))
     return {
         "competition": {
             "reference": competition.reference,
@@ -386,8 +381,8 @@ def approve_decision(*, user: User, competition: Competition) -> AwardDecision:
                 note=application.admission_reason,
             )
     if competition.status == Competition.Status.PUBLISHED:
-        _transition(competition, Competition.Status.EVALUATION, user=None)
-    _transition(competition, Competition.Status.DECIDED, user=user, note=decision.number)
+        change_status(competition, Competition.Status.EVALUATION)
+    change_status(competition, Competition.Status.DECIDED, user=user, note=decision.number)
     competition.save(update_fields=["status", "updated_at"])
     documents = [
         DecisionDocument(decision=decision, kind=DecisionDocument.Kind.DECISION, language=language)
@@ -417,17 +412,6 @@ def approve_decision(*, user: User, competition: Competition) -> AwardDecision:
     for document in decision.documents.all():
         delay_on_commit(render_document_task, document.pk)
     return decision
-
-
-def _transition(competition, to, *, user, note=""):
-    StatusChange.objects.create(
-        competition=competition,
-        from_status=competition.status,
-        to_status=to,
-        changed_by=user,
-        note=note,
-    )
-    competition.status = to
 
 
 # Rendering

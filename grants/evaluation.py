@@ -5,6 +5,7 @@ is in ``ranking.py``; the meeting and the decision in ``decisions.py``.
 """
 
 import unicodedata
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -89,27 +90,49 @@ def _normal(name: str) -> str:
     return " ".join(name.split())
 
 
-def detect_conflict(member: CommissionMember, application: Application) -> str:
+@dataclass(frozen=True)
+class OrganizationFacts:
+    """What conflict detection compares a member with, read once per organisation."""
+
+    account_users: frozenset[int]
+    people: frozenset[str]
+    email: str
+
+    @classmethod
+    def of(cls, organization) -> "OrganizationFacts":
+        return cls(
+            account_users=frozenset(
+                OrganizationMembership.objects.filter(organization=organization).values_list(
+                    "user_id", flat=True
+                )
+            ),
+            people=frozenset(
+                _normal(name)
+                for name in OrganizationPerson.objects.filter(
+                    organization=organization
+                ).values_list("full_name", flat=True)
+            ),
+            email=organization.email.casefold(),
+        )
+
+
+def detect_conflict(
+    member: CommissionMember, application: Application, facts: OrganizationFacts | None = None
+) -> str:
     """The code of a conflict the portal sees for itself, or ``""``."""
-    organization = application.organization
-    if (
-        member.user_id
-        and OrganizationMembership.objects.filter(
-            user_id=member.user_id, organization=organization
-        ).exists()
-    ):
+    facts = facts or OrganizationFacts.of(application.organization)
+    if member.user_id and member.user_id in facts.account_users:
         return "account"
     names = {_normal(member.full_name)}
     if member.user_id:
         names.add(_normal(member.user.display_name))
     names.discard("")
-    people = OrganizationPerson.objects.filter(organization=organization)
-    if any(_normal(person.full_name) in names for person in people):
+    if names & facts.people:
         return "person"
     emails = {member.email.casefold()}
     if member.user_id:
         emails.add(member.user.email.casefold())
-    if organization.email.casefold() in emails:
+    if facts.email in emails:
         return "email"
     return ""
 
@@ -281,6 +304,7 @@ def auto_assign(*, user: User, competition: Competition) -> tuple[int, list[Appl
     Competition.objects.select_for_update().filter(pk=competition.pk).first()
     guard_evaluating(competition)
     members = list(_eligible_reviewers(competition).order_by("appointed_at", "pk"))
+    seeing = {member.pk for member in members if _sees_scores(member, competition)}
     load = dict(
         Review.objects.filter(application__competition=competition)
         .values_list("member")
@@ -303,14 +327,16 @@ def auto_assign(*, user: User, competition: Competition) -> tuple[int, list[Appl
             )
         )
         needed = competition.reviews_per_application - len(assigned)
+        facts = None  # Read when the first candidate needs checking.
         for member in sorted(members, key=lambda m: load.get(m.pk, 0)):
             if needed <= 0:
                 break
             if member.pk in assigned or member.pk in recused:
                 continue
-            if scored and _sees_scores(member, competition):
+            if scored and member.pk in seeing:
                 continue
-            detected = detect_conflict(member, application)
+            facts = facts or OrganizationFacts.of(application.organization)
+            detected = detect_conflict(member, application, facts)
             if detected:
                 _record_detected(member, application, detected, user=user)
                 continue
@@ -541,12 +567,7 @@ def candidates(competition: Competition) -> list[ranking.Candidate]:
         reviews = application.submitted_reviews
         shares = []
         for criterion in criteria:
-            points = [
-                score.points
-                for review in reviews
-                for score in review.scores.all()
-                if score.criterion_id == criterion.pk and score.points is not None
-            ]
+            points = criterion_points(reviews, criterion)
             shares.append(
                 Decimal(sum(points)) / len(points) / criterion.max_points if points else Decimal(0)
             )
@@ -565,6 +586,16 @@ def candidates(competition: Competition) -> list[ranking.Candidate]:
             )
         )
     return result
+
+
+def criterion_points(reviews, criterion) -> list[int]:
+    """The points the reviews gave one criterion (scores prefetched, blanks left out)."""
+    return [
+        score.points
+        for review in reviews
+        for score in review.scores.all()
+        if score.criterion_id == criterion.pk and score.points is not None
+    ]
 
 
 def submitted_reviews_prefetch():

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Organization
 from accounts.permissions import can_act_for_state_body
 from competitions.models import Competition
+from socialorder.feedback import show_refusal
 from socialorder.uploads import CONTENT_TYPES, open_private, sha256_of
 
 from . import permissions, services
@@ -62,11 +63,6 @@ def _refuse_after_deadline(request, application) -> bool:
     return False
 
 
-def _service_messages(request, error) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
-
 @login_required
 @require_GET
 def workspace(request):
@@ -102,7 +98,7 @@ def start(request, reference):
             user=request.user, organization=organization, competition=competition
         )
     except services.ServiceError as error:
-        _service_messages(request, error)
+        show_refusal(request, error)
         return redirect("competitions:detail", reference=reference)
     messages.success(request, _("The draft was created. It is saved whenever you press Save."))
     return redirect("grants:edit", pk=application.pk)
@@ -128,7 +124,7 @@ def edit(request, pk):
         try:
             services.save_draft(user=request.user, form=form, formsets=formsets)
         except services.ServiceError as error:
-            _service_messages(request, error)
+            show_refusal(request, error)
             return redirect("grants:detail", pk=application.pk)
         messages.success(request, _("The draft was saved."))
         if "submit" in request.POST:
@@ -209,7 +205,7 @@ def document_remove(request, pk, attachment_pk):
     try:
         services.remove_attachment(user=request.user, attachment=attachment)
     except services.ServiceError as error:
-        _service_messages(request, error)
+        show_refusal(request, error)
     else:
         messages.success(request, _("The document was removed."))
     return redirect("grants:documents", pk=application.pk)
@@ -261,7 +257,7 @@ def withdraw(request, pk):
     try:
         services.withdraw_application(user=request.user, application=application)
     except services.ServiceError as error:
-        _service_messages(request, error)
+        show_refusal(request, error)
         return TemplateResponse(
             request,
             "grants/application_detail.html",

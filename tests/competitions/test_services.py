@@ -408,7 +408,7 @@ def test_closing_uses_the_given_moment(published):
 
 def test_transitions_not_in_the_table_are_refused(published):
     with pytest.raises(services.ServiceError):
-        services._transition(published, Competition.Status.CLOSED)
+        services.change_status(published, Competition.Status.CLOSED)
     assert not StatusChange.objects.exists()
 
 

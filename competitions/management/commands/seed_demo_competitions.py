@@ -87,6 +87,29 @@ COMPETITIONS = [
 ]
 
 
+def add_demo_terms(competition) -> None:
+    """The demo criteria and required documents, in three languages."""
+    for order, (ky, ru, en, points, weight) in enumerate(CRITERIA):
+        Criterion.objects.create(
+            competition=competition,
+            name_ky=ky,
+            name_ru=ru,
+            name_en=en,
+            max_points=points,
+            weight=Decimal(weight),
+            order=order,
+        )
+    for order, (ky, ru, en, required) in enumerate(CHECKLIST):
+        ChecklistItem.objects.create(
+            competition=competition,
+            name_ky=ky,
+            name_ru=ru,
+            name_en=en,
+            required=required,
+            order=order,
+        )
+
+
 class Command(BaseCommand):
     help = "Load demo SSO programmes and competitions (idempotent; needs seed_demo first)."
 
@@ -162,25 +185,7 @@ class Command(BaseCommand):
                 [regions["KG-C"]] if body == "alamudun-ao" else [regions["KG-C"], regions["KG-GB"]]
             )
             if created:
-                for order, (cky, cru, cen, points, weight) in enumerate(CRITERIA):
-                    Criterion.objects.create(
-                        competition=competition,
-                        name_ky=cky,
-                        name_ru=cru,
-                        name_en=cen,
-                        max_points=points,
-                        weight=Decimal(weight),
-                        order=order,
-                    )
-                for order, (dky, dru, den, required) in enumerate(CHECKLIST):
-                    ChecklistItem.objects.create(
-                        competition=competition,
-                        name_ky=dky,
-                        name_ru=dru,
-                        name_en=den,
-                        required=required,
-                        order=order,
-                    )
+                add_demo_terms(competition)
                 if status != Competition.Status.DRAFT:
                     StatusChange.objects.create(
                         competition=competition,

@@ -34,12 +34,10 @@ from accounts.models import (
     User,
 )
 from competitions import services as competition_services
-from competitions.management.commands.seed_demo_competitions import CHECKLIST, CRITERIA
+from competitions.management.commands.seed_demo_competitions import add_demo_terms
 from competitions.models import (
-    ChecklistItem,
     CommissionMember,
     Competition,
-    Criterion,
     Programme,
     ServiceArea,
     StatusChange,
@@ -480,25 +478,7 @@ class Command(BaseCommand):
         competition.target_groups.set(
             TargetGroup.objects.filter(slug__in=["children", "low-income"])
         )
-        for order, (ky, ru, en, points, weight) in enumerate(CRITERIA):
-            Criterion.objects.create(
-                competition=competition,
-                name_ky=ky,
-                name_ru=ru,
-                name_en=en,
-                max_points=points,
-                weight=Decimal(weight),
-                order=order,
-            )
-        for order, (ky, ru, en, required) in enumerate(CHECKLIST):
-            ChecklistItem.objects.create(
-                competition=competition,
-                name_ky=ky,
-                name_ru=ru,
-                name_en=en,
-                required=required,
-                order=order,
-            )
+        add_demo_terms(competition)
         StatusChange.objects.create(
             competition=competition,
             from_status=Competition.Status.DRAFT,
