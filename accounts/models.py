@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -46,6 +47,8 @@ class User(AbstractUser):
         default=settings.LANGUAGE_CODE,
         help_text=_("E-mails and documents are sent to you in this language."),
     )
+    # Codes of the reminder kinds this user turned off (see accounts/reminders.py).
+    reminders_off = models.JSONField(_("reminders turned off"), default=list, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -405,3 +408,39 @@ class OutboundEmail(models.Model):
 
     def __str__(self):
         return f"{self.to}: {self.subject}"
+
+
+class ReminderLog(models.Model):
+    """A reminder sent: one per kind, object, recipient and day (database constraint).
+
+    The daily run inserts its rows before it renders a single e-mail; a second run
+    on the same day, or two runs at once, find them and send nothing again.
+    """
+
+    kind = models.CharField(_("kind"), max_length=40)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField(_("object"))
+    recipient = models.ForeignKey(
+        User, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    day = models.DateField(_("day"))
+    run = models.UUIDField(_("run"), editable=False)
+    email = models.ForeignKey(
+        OutboundEmail, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        ordering = ["-day", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "content_type", "object_id", "recipient", "day"],
+                name="one_reminder_per_kind_object_recipient_day",
+            )
+        ]
+        indexes = [models.Index(fields=["run"], name="reminder_log_run")]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_id} {self.recipient_id} {self.day}"

@@ -715,3 +715,511 @@ class Appeal(models.Model):
 
     def __str__(self):
         return f"{self.application}: {self.get_status_display()}"
+
+
+# Implementation: the agreement, its tranches and reports, monitoring visits.
+
+
+class GrantAgreement(models.Model):
+    """The grant agreement with an awarded applicant, and the grant it governs.
+
+    The officer drafts the terms and schedules, prepares the agreement (its PDFs
+    are rendered for signing and the terms freeze), uploads the signed scan and
+    marks it signed. Paying the first tranche starts the implementation; the
+    final report's acceptance completes it; termination ends it early.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", pgettext_lazy("agreement", "draft")
+        PREPARED = "prepared", _("awaiting signature")
+        SIGNED = "signed", _("signed")
+        IN_IMPLEMENTATION = "in_implementation", _("in implementation")
+        COMPLETED = "completed", _("completed")
+        TERMINATED = "terminated", _("terminated")
+
+    TRANSITIONS = {
+        Status.DRAFT: {Status.PREPARED},
+        Status.PREPARED: {Status.DRAFT, Status.SIGNED},
+        Status.SIGNED: {Status.IN_IMPLEMENTATION, Status.TERMINATED},
+        Status.IN_IMPLEMENTATION: {Status.COMPLETED, Status.TERMINATED},
+        Status.COMPLETED: set(),
+        Status.TERMINATED: set(),
+    }
+    # A grant the public registry lists: the agreement is signed.
+    PUBLIC = (Status.SIGNED, Status.IN_IMPLEMENTATION, Status.COMPLETED, Status.TERMINATED)
+
+    application = models.OneToOneField(
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
+        related_name="agreement",
+    )
+    number = models.CharField(_("agreement number"), max_length=48, unique=True)
+    status = models.CharField(
+        _("status"), max_length=24, choices=Status.choices, default=Status.DRAFT
+    )
+    amount = models.DecimalField(_("grant amount, som"), **MONEY)
+    start_date = models.DateField(_("start"))
+    end_date = models.DateField(_("end"))
+    bank_name = models.CharField(_("bank"), max_length=200)
+    bank_bic = models.CharField(_("bank identification code (BIC)"), max_length=8)
+    bank_account = models.CharField(_("account number"), max_length=34)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signed_scan = models.FileField(
+        _("signed scan"),
+        storage=private_storage,
+        upload_to="agreements/%Y/",
+        max_length=200,
+        blank=True,
+    )
+    signed_scan_sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    termination_reason = models.TextField(_("reason for termination"), blank=True)
+    terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
+    amount_to_return = models.DecimalField(_("amount to return, som"), default=0, **MONEY)
+    amount_returned = models.DecimalField(_("amount returned, som"), default=0, **MONEY)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("grant agreement")
+        verbose_name_plural = _("grant agreements")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="agreement_dates_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0, amount_to_return__gte=0, amount_returned__gte=0),
+                name="agreement_amounts_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def competition(self):
+        return self.application.competition
+
+    @property
+    def organization(self):
+        return self.application.organization
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_running(self) -> bool:
+        """Signed and not yet ended: tranches are paid, reports submitted, visits made."""
+        return self.status in {self.Status.SIGNED, self.Status.IN_IMPLEMENTATION}
+
+
+class GrantBudgetLine(models.Model):
+    """A line of the agreed budget: the application's line, scaled to the award."""
+
+    agreement = models.ForeignKey(
+        GrantAgreement, on_delete=models.CASCADE, related_name="budget_lines"
+    )
+    category = models.ForeignKey(
+        BudgetCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="+"
+    )
+    description = models.CharField(_("description"), max_length=300)
+    planned = models.DecimalField(
+        _("planned from the grant, som"), validators=[MinValueValidator(0)], **MONEY
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("agreed budget line")
+        verbose_name_plural = _("agreed budget lines")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(planned__gte=0), name="grant_line_not_negative")
+        ]
+
+    def __str__(self):
+        return self.description
+
+
+class GrantIndicator(models.Model):
+    """An expected result of the application, which reports measure progress against."""
+
+    agreement = models.ForeignKey(
+        GrantAgreement, on_delete=models.CASCADE, related_name="indicators"
+    )
+    indicator = models.CharField(_("indicator"), max_length=300)
+    baseline = models.CharField(_("baseline"), max_length=100)
+    target = models.CharField(_("target"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.indicator
+
+
+class Report(models.Model):
+    """A scheduled interim or final report: narrative and spending per budget line."""
+
+    class Kind(models.TextChoices):
+        INTERIM = "interim", _("interim report")
+        FINAL = "final", _("final report")
+
+    class Status(models.TextChoices):
+        DUE = "due", _("not submitted")
+        SUBMITTED = "submitted", _("submitted")
+        RETURNED = "returned", _("returned for changes")
+        ACCEPTED = "accepted", _("accepted")
+
+    TRANSITIONS = {
+        Status.DUE: {Status.SUBMITTED},
+        Status.SUBMITTED: {Status.RETURNED, Status.ACCEPTED},
+        Status.RETURNED: {Status.SUBMITTED},
+        Status.ACCEPTED: set(),
+    }
+
+    agreement = models.ForeignKey(GrantAgreement, on_delete=models.CASCADE, related_name="reports")
+    number = models.PositiveSmallIntegerField(_("number"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    period_end = models.DateField(_("period ends"))
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DUE
+    )
+    activities = models.TextField(_("activities carried out"), blank=True)
+    beneficiaries_reached = models.PositiveIntegerField(
+        _("beneficiaries reached"), null=True, blank=True
+    )
+    problems = models.TextField(_("problems and how they were solved"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    review_comment = models.TextField(_("officer's comment"), blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["agreement", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "number"], name="one_report_per_number"),
+            models.UniqueConstraint(
+                fields=["agreement"], condition=Q(kind="final"), name="one_final_report"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.agreement} {self.get_kind_display()} {self.number}"
+
+    @property
+    def is_editable(self) -> bool:
+        """The organisation works on it: not submitted yet, or returned."""
+        return self.status in {self.Status.DUE, self.Status.RETURNED}
+
+
+class ReportResult(models.Model):
+    """What a report says was achieved against one indicator."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="results")
+    indicator = models.ForeignKey(GrantIndicator, on_delete=models.CASCADE, related_name="+")
+    achieved = models.CharField(_("achieved"), max_length=100)
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("result achieved")
+        verbose_name_plural = _("results achieved")
+        ordering = ["indicator__order", "indicator__pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "indicator"], name="one_result_per_report_indicator"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.indicator}: {self.achieved}"
+
+
+class ReportSpending(models.Model):
+    """What a report says was spent on one agreed budget line in its period."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="spending")
+    line = models.ForeignKey(GrantBudgetLine, on_delete=models.CASCADE, related_name="spending")
+    amount = models.DecimalField(
+        _("spent, som"), validators=[MinValueValidator(0)], default=0, **MONEY
+    )
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("spending")
+        verbose_name_plural = _("spending")
+        ordering = ["line__order", "line__pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "line"], name="one_spending_per_report_line"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="spending_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.line}: {self.amount}"
+
+
+def report_file_path(instance, filename):
+    return f"reports/{timezone.now():%Y}/{uuid.uuid4().hex}.{instance.file_type}"
+
+
+class ReportAttachment(models.Model):
+    """A receipt or other supporting document of a report (never public)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(
+        _("file"), storage=private_storage, upload_to=report_file_path, max_length=200
+    )
+    original_name = models.CharField(_("file name"), max_length=255)
+    file_type = models.CharField(_("type"), max_length=8)
+    size = models.PositiveBigIntegerField(_("size, bytes"))
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("report attachment")
+        verbose_name_plural = _("report attachments")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class Tranche(models.Model):
+    """A scheduled payment of the grant and, once paid, its payment record."""
+
+    class Condition(models.TextChoices):
+        SIGNATURE = "signature", _("on signature of the agreement")
+        REPORT = "report", _("on acceptance of a report")
+
+    agreement = models.ForeignKey(GrantAgreement, on_delete=models.CASCADE, related_name="tranches")
+    number = models.PositiveSmallIntegerField(_("number"))
+    amount = models.DecimalField(_("amount, som"), **MONEY)
+    due_date = models.DateField(_("due date"))
+    condition = models.CharField(_("condition"), max_length=16, choices=Condition.choices)
+    condition_report = models.ForeignKey(
+        Report,
+        verbose_name=_("report to be accepted"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="unlocks",
+    )
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tranche")
+        verbose_name_plural = _("tranches")
+        ordering = ["agreement", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "number"], name="one_tranche_per_number"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="tranche_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(condition="signature", condition_report=None)
+                | Q(condition="report", condition_report__isnull=False),
+                name="tranche_condition_complete",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.agreement} #{self.number}"
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_on is not None
+
+    @property
+    def condition_met(self) -> bool:
+        if self.agreement.status not in {
+            GrantAgreement.Status.SIGNED,
+            GrantAgreement.Status.IN_IMPLEMENTATION,
+            # The last tranche may wait for the final report, which completes the grant.
+            GrantAgreement.Status.COMPLETED,
+        }:
+            return False
+        if self.condition == self.Condition.SIGNATURE:
+            return True
+        return self.condition_report.status == Report.Status.ACCEPTED
+
+    @property
+    def is_payable(self) -> bool:
+        return not self.is_paid and self.condition_met
+
+
+class MonitoringVisit(models.Model):
+    """An officer's visit to the project: who went, what they found, a rating."""
+
+    class Rating(models.TextChoices):
+        GOOD = "good", _("on track")
+        CONCERNS = "concerns", _("some concerns")
+        POOR = "poor", _("serious problems")
+
+    agreement = models.ForeignKey(GrantAgreement, on_delete=models.CASCADE, related_name="visits")
+    visited_on = models.DateField(_("date of the visit"))
+    visitors = models.CharField(_("who visited"), max_length=300)
+    findings = models.TextField(_("findings"))
+    rating = models.CharField(_("rating"), max_length=16, choices=Rating.choices)
+    shared_with_organization = models.BooleanField(
+        _("findings addressed to the organisation"),
+        default=True,
+        help_text=_("The organisation sees the findings, the rating and the files."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("monitoring visit")
+        verbose_name_plural = _("monitoring visits")
+        ordering = ["-visited_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.agreement} {self.visited_on}"
+
+
+def visit_file_path(instance, filename):
+    return f"visits/{timezone.now():%Y}/{uuid.uuid4().hex}.{instance.file_type}"
+
+
+class VisitFile(models.Model):
+    """A photo or document of a monitoring visit."""
+
+    visit = models.ForeignKey(MonitoringVisit, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(
+        _("file"), storage=private_storage, upload_to=visit_file_path, max_length=200
+    )
+    original_name = models.CharField(_("file name"), max_length=255)
+    file_type = models.CharField(_("type"), max_length=8)
+    size = models.PositiveBigIntegerField(_("size, bytes"))
+    sha256 = models.CharField("SHA-256", max_length=64)
+
+    class Meta:
+        verbose_name = _("visit file")
+        verbose_name_plural = _("visit files")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.original_name
+
+
+def agreement_document_path(instance, filename):
+    return f"agreements/{instance.agreement.number}/{filename}"
+
+
+class AgreementDocument(models.Model):
+    """The agreement's PDF for signing in one language, rendered by a Celery task."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("being rendered")
+        DONE = "done", _("ready")
+        FAILED = "failed", pgettext_lazy("document", "failed")
+
+    agreement = models.ForeignKey(
+        GrantAgreement, on_delete=models.CASCADE, related_name="documents"
+    )
+    language = models.CharField(_("language"), max_length=8)
+    # Preparing again after corrections renders a new edition; the latest counts.
+    edition = models.PositiveSmallIntegerField(_("edition"), default=1)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    file = models.FileField(
+        _("file"),
+        storage=private_storage,
+        upload_to=agreement_document_path,
+        max_length=200,
+        blank=True,
+    )
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agreement document")
+        verbose_name_plural = _("agreement documents")
+        ordering = ["agreement", "-edition", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "edition", "language"], name="one_agreement_pdf_per_edition"
+            )
+        ]
+
+    def __str__(self):
+        return self.filename
+
+    @property
+    def filename(self) -> str:
+        return f"{self.agreement.number}-{self.edition}-{self.language}.pdf"
+
+
+class ImplementationEvent(models.Model):
+    """The history of a grant: who did what, when, from which state to which, and why."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("agreement drafted")
+        EDITED = "edited", _("terms changed")
+        PREPARED = "prepared", _("agreement prepared for signing")
+        REOPENED = "reopened", _("agreement returned to draft")
+        SIGNED = "signed", _("agreement signed")
+        TRANCHE_PAID = "tranche_paid", _("tranche paid")
+        REPORT_SUBMITTED = "report_submitted", _("report submitted")
+        REPORT_RETURNED = "report_returned", _("report returned for changes")
+        REPORT_ACCEPTED = "report_accepted", _("report accepted")
+        VISIT = "visit", _("monitoring visit recorded")
+        COMPLETED = "completed", _("grant completed")
+        TERMINATED = "terminated", _("agreement terminated")
+        RETURN = "return", _("return of funds recorded")
+
+    agreement = models.ForeignKey(GrantAgreement, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=24, choices=Action.choices)
+    from_status = models.CharField(_("from"), max_length=24, blank=True)
+    to_status = models.CharField(_("to"), max_length=24, blank=True)
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    tranche = models.ForeignKey(
+        Tranche, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("implementation event")
+        verbose_name_plural = _("implementation events")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.agreement} {self.action}"

@@ -12,7 +12,15 @@ from accounts.models import OrganizationMembership
 from accounts.permissions import can_act_for_state_body
 from competitions.models import CommissionMember, Competition
 
-from .models import Appeal, Application, ConflictDeclaration, Review
+from .models import (
+    Appeal,
+    Application,
+    ConflictDeclaration,
+    GrantAgreement,
+    MonitoringVisit,
+    Report,
+    Review,
+)
 
 
 def is_applicant(user, application: Application) -> bool:
@@ -165,3 +173,52 @@ def scores_hidden_from(user, competition: Competition) -> set[int]:
             Application.objects.filter(competition=competition).values_list("pk", flat=True)
         )
     return recused
+
+
+# Implementation: agreements, tranches, reports, visits
+
+
+def _application_of(obj) -> Application:
+    return obj if isinstance(obj, Application) else obj.application
+
+
+def can_manage_agreement(user, agreement_or_application) -> bool:
+    """Draft, prepare and sign agreements, pay tranches, review reports, record visits:
+    the customer's officers."""
+    return is_officer(user, _application_of(agreement_or_application).competition)
+
+
+def can_view_agreement(user, agreement: GrantAgreement) -> bool:
+    """The agreement's working page: the customer's officers and the organisation."""
+    return can_manage_agreement(user, agreement) or is_applicant(user, agreement.application)
+
+
+def can_edit_report(user, report: Report) -> bool:
+    """The organisation, while the report is not submitted (or was returned) and the grant runs."""
+    return (
+        is_applicant(user, report.agreement.application)
+        and report.is_editable
+        and report.agreement.is_running
+    )
+
+
+def can_review_report(user, report: Report) -> bool:
+    return can_manage_agreement(user, report.agreement) and report.status == Report.Status.SUBMITTED
+
+
+def can_view_visit(user, visit: MonitoringVisit) -> bool:
+    """Officers see every visit; the organisation the findings addressed to it."""
+    agreement = visit.agreement
+    return can_manage_agreement(user, agreement) or (
+        visit.shared_with_organization and is_applicant(user, agreement.application)
+    )
+
+
+def is_public_grant(agreement: GrantAgreement) -> bool:
+    """The registry lists a grant once its agreement is signed."""
+    return agreement.status in GrantAgreement.PUBLIC
+
+
+def is_public_report(report: Report) -> bool:
+    """The public parts of an accepted final report are published on the grant's page."""
+    return report.kind == Report.Kind.FINAL and report.status == Report.Status.ACCEPTED

@@ -2,7 +2,7 @@ import logging
 
 from celery import shared_task
 
-from . import decisions, services
+from . import decisions, implementation, services
 
 logger = logging.getLogger(__name__)
 
@@ -40,4 +40,22 @@ def render_pending_documents_task() -> int:
             rendered += decisions.render_document(pk, skip_locked=True)
         except Exception:
             logger.exception("Decision document %s failed; the officer can retry it.", pk)
+    return rendered
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def render_agreement_task(document_id: int) -> bool:
+    """Render one PDF of a grant agreement for signing; a second delivery finds it done."""
+    return implementation.render_agreement_document(document_id)
+
+
+@shared_task(acks_late=True)
+def render_pending_agreements_task() -> int:
+    """Render agreement PDFs that missed the broker or whose render died (Celery beat)."""
+    rendered = 0
+    for pk in implementation.agreement_documents_to_render():
+        try:
+            rendered += implementation.render_agreement_document(pk, skip_locked=True)
+        except Exception:
+            logger.exception("Agreement document %s failed; the officer can retry it.", pk)
     return rendered

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
@@ -81,11 +81,12 @@ def enqueue_email(email_id: int) -> None:
     delay_on_commit(send_email_task, email_id)
 
 
-def deliver_email(email_id: int) -> bool:
+def deliver_email(email_id: int, *, connection=None) -> bool:
     """Send one outbox row unless it was sent already. Returns whether it is sent.
 
     A row that another process is sending right now (locked), or that failed
-    for good, is left alone and reported as not sent.
+    for good, is left alone and reported as not sent. ``connection`` is an open
+    mail connection to reuse (``deliver_emails``); by default each send opens one.
     """
     with transaction.atomic():
         email = (
@@ -102,6 +103,7 @@ def deliver_email(email_id: int) -> bool:
             body=email.body_text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[email.to],
+            connection=connection,
         )
         if email.body_html:
             message.attach_alternative(email.body_html, "text/html")
@@ -125,6 +127,20 @@ def deliver_email(email_id: int) -> bool:
         email.last_error = ""
         email.save(update_fields=["attempts", "last_error", "status", "sent_at"])
         return True
+
+
+def deliver_emails(email_ids) -> int:
+    """Send many outbox rows over one mail connection (reminders); returns how many went."""
+    with get_connection() as connection:
+        return sum(deliver_email(email_id, connection=connection) for email_id in email_ids)
+
+
+def enqueue_emails(email_ids: list[int], *, batch: int = 200) -> None:
+    """Hand outbox rows to Celery in batches after commit; the sweep covers an outage."""
+    from accounts.tasks import send_emails_task
+
+    for start in range(0, len(email_ids), batch):
+        delay_on_commit(send_emails_task, email_ids[start : start + batch])
 
 
 def pending_email_ids(*, older_than: timedelta = timedelta(minutes=2)) -> list[int]:

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "axes",
+    "django_celery_beat",
     "accounts",
     "competitions",
     "grants",
@@ -243,28 +244,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
 }
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {
-    "send-pending-emails": {
-        "task": "accounts.tasks.send_pending_emails_task",
-        "schedule": 300.0,
-    },
-    "notify-pending-amendments": {
-        "task": "competitions.tasks.notify_pending_amendments_task",
-        "schedule": 300.0,
-    },
-    "send-missing-receipts": {
-        "task": "grants.tasks.send_missing_receipts_task",
-        "schedule": 300.0,
-    },
-    "render-pending-decision-documents": {
-        "task": "grants.tasks.render_pending_documents_task",
-        "schedule": 120.0,
-    },
-    "close-passed-deadlines": {
-        "task": "competitions.tasks.close_passed_deadlines_task",
-        "schedule": 60.0,
-    },
-}
+# The schedule lives in the database (django-celery-beat): administrators see and
+# edit it in admin. socialorder/schedule.py lists the default tasks, installed
+# after migrate when missing and never overwritten.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+DJANGO_CELERY_BEAT_TZ_AWARE = True
+
+# Spending on a budget line may exceed the agreed amount by this share (percent).
+REPORT_LINE_VARIANCE_PERCENT = env.int("REPORT_LINE_VARIANCE_PERCENT", default=10)
 
 # A competition is published only with at least this many days to its deadline.
 MIN_APPLICATION_DAYS = env.int("MIN_APPLICATION_DAYS", default=20)
