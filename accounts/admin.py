@@ -14,10 +14,12 @@ from .models import (
     OrganizationPerson,
     OutboundEmail,
     Region,
+    ReminderLog,
     StateBody,
     StateBodyMembership,
     User,
 )
+from .reminders import kind_choices
 
 
 class StateBodyMembershipInline(admin.TabularInline):
@@ -157,6 +159,44 @@ class OutboundEmailAdmin(admin.ModelAdmin):
             ngettext("%(count)d e-mail queued again.", "%(count)d e-mails queued again.", len(ids))
             % {"count": len(ids)},
         )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReminderKindFilter(admin.SimpleListFilter):
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return kind_choices()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(admin.ModelAdmin):
+    """The reminders sent, by day, kind and recipient: a record the daily run keeps."""
+
+    list_display = ["day", "kind_label", "recipient", "content_type", "object_id", "email_status"]
+    list_filter = ["day", ReminderKindFilter]
+    list_select_related = ["recipient", "content_type", "email"]
+    search_fields = ["recipient__email", "kind"]
+    date_hierarchy = "day"
+    fields = ["day", "kind", "recipient", "content_type", "object_id", "email", "run", "created_at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_label(self, obj):
+        return dict(kind_choices()).get(obj.kind, obj.kind)
+
+    @admin.display(description=_("e-mail"), ordering="email__status")
+    def email_status(self, obj):
+        return obj.email.get_status_display() if obj.email else "—"
 
     def has_add_permission(self, request):
         return False

@@ -9,6 +9,7 @@ from .models import (
     OrganizationPerson,
     User,
 )
+from .reminders import kind_choices
 from .validators import validate_inn
 
 
@@ -28,6 +29,37 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["first_name", "last_name", "language"]
+
+
+class RemindersForm(forms.Form):
+    """The reminders a user receives: a box per kind, checked unless turned off.
+
+    The profile page shows it beside ``ProfileForm`` with the prefix ``reminders``;
+    saving stores the kinds left unchecked in ``User.reminders_off``.
+    """
+
+    receive = forms.MultipleChoiceField(
+        label=_("Send me these reminders by e-mail"),
+        choices=kind_choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Uncheck a reminder to stop receiving it. Other e-mails are not affected."),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        self.user = user
+        off = set(user.reminders_off or [])
+        kwargs.setdefault("prefix", "reminders")
+        kwargs.setdefault(
+            "initial", {"receive": [code for code, _label in kind_choices() if code not in off]}
+        )
+        super().__init__(*args, **kwargs)
+
+    def save(self) -> User:
+        receive = set(self.cleaned_data["receive"])
+        self.user.reminders_off = [code for code, _label in kind_choices() if code not in receive]
+        self.user.save(update_fields=["reminders_off"])
+        return self.user
 
 
 class OrganizationForm(forms.ModelForm):

@@ -12,7 +12,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.i18n import set_language as django_set_language
 
 from . import permissions, services
-from .forms import InvitationForm, OrganizationForm, OrganizationPersonFormSet, ProfileForm
+from .forms import (
+    InvitationForm,
+    OrganizationForm,
+    OrganizationPersonFormSet,
+    ProfileForm,
+    RemindersForm,
+)
 from .models import (
     Organization,
     OrganizationInvitation,
@@ -69,8 +75,17 @@ confirm_email = ConfirmEmailView.as_view()
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request):
-    form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
-    if request.method == "POST" and form.is_valid():
+    """The user's details and, in a form of its own, the reminders they receive."""
+    posted = request.POST if request.method == "POST" else None
+    # The reminders form says which one was submitted; the details form is the default.
+    saving_reminders = posted is not None and posted.get("form") == "reminders"
+    form = ProfileForm(None if saving_reminders else posted, instance=request.user)
+    reminders_form = RemindersForm(posted if saving_reminders else None, user=request.user)
+    if saving_reminders and reminders_form.is_valid():
+        reminders_form.save()
+        messages.success(request, _("Your reminder settings were saved."))
+        return redirect("accounts:profile")
+    if form.is_bound and form.is_valid():
         form.save()
         messages.success(request, _("Your profile was saved."))
         return redirect("accounts:profile")
@@ -79,7 +94,12 @@ def profile(request):
     return TemplateResponse(
         request,
         "accounts/profile.html",
-        {"form": form, "memberships": memberships, "officer_of": officer_of},
+        {
+            "form": form,
+            "reminders_form": reminders_form,
+            "memberships": memberships,
+            "officer_of": officer_of,
+        },
     )
 
 

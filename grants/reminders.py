@@ -134,6 +134,15 @@ def reports_overdue(today: datetime.date):
             )
 
 
+def _payable_since(tranche: Tranche) -> datetime.date:
+    """The day the tranche became payable: its due date, or the day its report was
+    accepted if that came later (the weekly cadence counts from then)."""
+    report = tranche.condition_report
+    if report is not None and report.reviewed_at is not None:
+        return max(tranche.due_date, timezone.localtime(report.reviewed_at).date())
+    return tranche.due_date
+
+
 @reminder(
     "tranche_due",
     label=_("A tranche due for payment whose condition is met (weekly, officers)"),
@@ -150,14 +159,18 @@ def tranches_due(today: datetime.date):
                 GrantAgreement.Status.IN_IMPLEMENTATION,
                 GrantAgreement.Status.COMPLETED,
             ],
-        ).select_related("agreement__application__competition", "condition_report")
+        ).select_related(
+            "agreement__application__competition",
+            "agreement__application__organization",
+            "condition_report",
+        )
         if tranche.condition_met
     ]
     officers = _officers_by_state_body(
         t.agreement.application.competition.state_body_id for t in tranches
     )
     for tranche in tranches:
-        if on_cadence((today - tranche.due_date).days):
+        if on_cadence((today - _payable_since(tranche)).days):
             yield Due(
                 obj=tranche,
                 recipients=officers.get(
@@ -176,7 +189,7 @@ def tranches_due(today: datetime.date):
 def signatures_pending(today: datetime.date):
     agreements = list(
         GrantAgreement.objects.filter(status=GrantAgreement.Status.PREPARED)
-        .select_related("application__competition", "application__organization")
+        .select_related("application__competition__state_body", "application__organization")
         .prefetch_related(
             _members_prefetch("application__organization__memberships"),
             Prefetch(

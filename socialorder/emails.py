@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
+from django.db.models import F
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -81,12 +82,39 @@ def enqueue_email(email_id: int) -> None:
     delay_on_commit(send_email_task, email_id)
 
 
+def _message(email: OutboundEmail, connection=None) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.to],
+        connection=connection,
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    if email.attachment:
+        with email.attachment.open("rb") as attached:
+            message.attach(
+                email.attachment.name.rsplit("/", 1)[-1], attached.read(), email.attachment_type
+            )
+    return message
+
+
+def _record_failure(email: OutboundEmail, exc: Exception) -> None:
+    """Keep the error; the row stays pending for a retry until the last attempt."""
+    logger.exception("Sending e-mail %s failed", email.pk)
+    email.last_error = str(exc)[:2000]
+    if email.attempts >= MAX_ATTEMPTS:
+        email.status = OutboundEmail.Status.FAILED
+    email.save(update_fields=["attempts", "last_error", "status"])
+
+
 def deliver_email(email_id: int, *, connection=None) -> bool:
     """Send one outbox row unless it was sent already. Returns whether it is sent.
 
     A row that another process is sending right now (locked), or that failed
     for good, is left alone and reported as not sent. ``connection`` is an open
-    mail connection to reuse (``deliver_emails``); by default each send opens one.
+    mail connection to reuse; by default each send opens one.
     """
     with transaction.atomic():
         email = (
@@ -98,29 +126,11 @@ def deliver_email(email_id: int, *, connection=None) -> bool:
             return OutboundEmail.objects.filter(
                 pk=email_id, status=OutboundEmail.Status.SENT
             ).exists()
-        message = EmailMultiAlternatives(
-            subject=email.subject,
-            body=email.body_text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[email.to],
-            connection=connection,
-        )
-        if email.body_html:
-            message.attach_alternative(email.body_html, "text/html")
-        if email.attachment:
-            with email.attachment.open("rb") as attached:
-                message.attach(
-                    email.attachment.name.rsplit("/", 1)[-1], attached.read(), email.attachment_type
-                )
         email.attempts += 1
         try:
-            message.send()
+            _message(email, connection).send()
         except Exception as exc:
-            logger.exception("Sending e-mail %s failed", email_id)
-            email.last_error = str(exc)[:2000]
-            if email.attempts >= MAX_ATTEMPTS:
-                email.status = OutboundEmail.Status.FAILED
-            email.save(update_fields=["attempts", "last_error", "status"])
+            _record_failure(email, exc)
             return False
         email.status = OutboundEmail.Status.SENT
         email.sent_at = timezone.now()
@@ -129,10 +139,44 @@ def deliver_email(email_id: int, *, connection=None) -> bool:
         return True
 
 
-def deliver_emails(email_ids) -> int:
-    """Send many outbox rows over one mail connection (reminders); returns how many went."""
+def deliver_emails(email_ids, *, batch: int = 50) -> int:
+    """Send many outbox rows over one mail connection (reminders); returns how many went.
+
+    Rows are locked ``batch`` at a time (rows another process is sending are skipped)
+    and the sent ones marked in one update, so a row is sent once, as by
+    ``deliver_email``, without a transaction per message.
+    """
+    email_ids = list(email_ids)
+    sent = 0
     with get_connection() as connection:
-        return sum(deliver_email(email_id, connection=connection) for email_id in email_ids)
+        for start in range(0, len(email_ids), batch):
+            sent += _deliver_batch(email_ids[start : start + batch], connection)
+    return sent
+
+
+def _deliver_batch(email_ids: list[int], connection) -> int:
+    with transaction.atomic():
+        pending = (
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=email_ids, status=OutboundEmail.Status.PENDING)
+            .order_by("pk")
+        )
+        sent = []
+        for email in pending:
+            email.attempts += 1
+            try:
+                _message(email, connection).send()
+            except Exception as exc:
+                _record_failure(email, exc)
+            else:
+                sent.append(email.pk)
+        OutboundEmail.objects.filter(pk__in=sent).update(
+            status=OutboundEmail.Status.SENT,
+            sent_at=timezone.now(),
+            last_error="",
+            attempts=F("attempts") + 1,
+        )
+    return len(sent)
 
 
 def enqueue_emails(email_ids: list[int], *, batch: int = 200) -> None:
