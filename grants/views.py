@@ -18,7 +18,7 @@ from competitions.models import Competition
 from socialorder.feedback import show_refusal
 from socialorder.uploads import CONTENT_TYPES, open_private, sha256_of
 
-from . import permissions, services
+from . import permissions, queries, services
 from .forms import (
     ActivityFormSet,
     AdmissionForm,
@@ -72,7 +72,10 @@ def workspace(request):
         .order_by("competition__deadline", "-created_at")
     )
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
-    return TemplateResponse(request, "grants/workspace.html", {"page": page})
+    has_grants = queries.has_grants(request.user)
+    return TemplateResponse(
+        request, "grants/workspace.html", {"page": page, "has_grants": has_grants}
+    )
 
 
 @login_required

@@ -33,6 +33,13 @@ from tests.councils.factories import (
 )
 from tests.grants.evaluation import applicant_of, decided_competition, scored_competition
 from tests.grants.factories import ApplicationFactory, ApplicationVersionFactory
+from tests.grants.implementation import (
+    accepted_report,
+    drafted_agreement,
+    prepared_agreement,
+    running_agreement,
+    submitted_report,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ["ky", "ru", "en"]
@@ -154,6 +161,65 @@ def _appeal_kwargs(ctx):
 
 def _verify_kwargs(ctx):
     return {"code": _decided(ctx).decision.verification_code}
+
+
+# Grant implementation: an agreement of the officer's body drafted, prepared (its PDFs
+# rendered), or signed with the first tranche paid (running); reports written by the
+# organisation and reviewed by the officer.
+def _awarded_kwargs(ctx):
+    return {"pk": _decided(ctx).applications[0].pk}
+
+
+def _drafted_kwargs(ctx):
+    return {"pk": drafted_agreement(officer=ctx["officer"]).agreement.pk}
+
+
+def _prepared_kwargs(ctx):
+    return {"pk": prepared_agreement(officer=ctx["officer"]).agreement.pk}
+
+
+def _running(ctx):
+    return running_agreement(officer=ctx["officer"])
+
+
+def _running_kwargs(ctx):
+    return {"pk": _running(ctx).agreement.pk}
+
+
+def _agreement_as_applicant(ctx):
+    grant = _running(ctx)
+    return {"pk": grant.agreement.pk}, grant.applicant
+
+
+def _report_as_applicant(ctx):
+    grant = _running(ctx)
+    return {"pk": grant.reports[0].pk}, grant.applicant
+
+
+def _submitted_report_kwargs(ctx):
+    return {"pk": submitted_report(_running(ctx)).pk}
+
+
+def _my_grants(ctx):
+    grant = _running(ctx)
+    return None, grant.applicant
+
+
+def _grants_to_manage(ctx):
+    _running(ctx)
+    _decided(ctx)
+    return None
+
+
+def _registry(ctx):
+    _running(ctx)
+    return None
+
+
+def _public_grant_kwargs(ctx):
+    grant = _running(ctx)
+    accepted_report(grant)
+    return {"pk": grant.agreement.pk}
 
 
 # The councils: a public council of the officer's body, in the Coordination Council, with
@@ -336,6 +402,19 @@ PAGES = {
     "grants:appeal": (None, _appeal_as_applicant),
     "grants:appeal-answer": ("officer", _appeal_kwargs),
     "grants:verify": (None, _verify_kwargs),
+    "grants:agreement-create": ("officer", _awarded_kwargs),
+    "grants:agreement": ("officer", _running_kwargs),
+    "grants:agreement-edit": ("officer", _drafted_kwargs),
+    "grants:agreement-sign": ("officer", _prepared_kwargs),
+    "grants:agreement-terminate": ("officer", _running_kwargs),
+    "grants:visit-create": ("officer", _running_kwargs),
+    "grants:report": ("officer", _submitted_report_kwargs),
+    "grants:report-edit": (None, _report_as_applicant),
+    "grants:report-attachments": (None, _report_as_applicant),
+    "grants:officer-grants": ("officer", _grants_to_manage),
+    "grants:my-grants": (None, _my_grants),
+    "grants:registry": (None, _registry),
+    "grants:grant": (None, _public_grant_kwargs),
     "councils:list": (None, _council_registry),
     "councils:detail": (None, _council_kwargs),
     "councils:meeting": (None, _public_meeting_kwargs),
@@ -358,6 +437,9 @@ PAGES = {
 # A page of the same name shown for another case: (name, role, builder).
 MORE_PAGES = {
     "councils:detail (coordination council)": ("councils:detail", None, _coordination_kwargs),
+    "grants:agreement (organisation)": ("grants:agreement", None, _agreement_as_applicant),
+    "grants:report (organisation)": ("grants:report", None, _report_as_applicant),
+    "grants:agreement (draft)": ("grants:agreement", "officer", _drafted_kwargs),
 }
 # Pages reached only by POST, files and feeds (not HTML pages).
 NOT_PAGES = {
@@ -384,6 +466,18 @@ NOT_PAGES = {
     "grants:decision-status",
     "grants:document-retry",
     "grants:document",
+    "grants:agreement-prepare",
+    "grants:agreement-reopen",
+    "grants:funds-return",
+    "grants:agreement-document",
+    "grants:agreement-document-retry",
+    "grants:signed-scan",
+    "grants:tranche-pay",
+    "grants:visit-file",
+    "grants:report-submit",
+    "grants:report-attachment",
+    "grants:report-attachment-remove",
+    "grants:report-review",
     "councils:feed",
     "councils:council-feed",
     "councils:calendar",
