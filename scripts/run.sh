@@ -15,6 +15,7 @@ log "Loading demo data"
 "$PY" manage.py seed_demo_competitions
 "$PY" manage.py seed_demo_applications
 "$PY" manage.py seed_demo_evaluation
+"$PY" manage.py seed_demo_grants
 "$PY" manage.py seed_demo_councils
 log "Serving on http://127.0.0.1:8000/ (Ctrl+C to stop)"
 exec "$PY" manage.py runserver "${RUN_ADDR:-127.0.0.1:8000}"
