@@ -27,4 +27,4 @@ worker:
 	.venv/bin/celery -A socialorder worker -l info
 
 beat:
-	.venv/bin/celery -A socialorder beat -l info
+	.venv/bin/celery -A socialorder beat -l info --scheduler django_celery_beat.schedulers:DatabaseScheduler

@@ -8,6 +8,7 @@ from modeltranslation.admin import TranslationAdmin
 from .forms import ApplicationForm
 from .models import (
     Activity,
+    AgreementDocument,
     AmountReduction,
     Appeal,
     Application,
@@ -21,10 +22,21 @@ from .models import (
     ConflictDeclaration,
     DecisionDocument,
     EvaluationEvent,
+    GrantAgreement,
+    GrantBudgetLine,
+    GrantIndicator,
+    ImplementationEvent,
+    MonitoringVisit,
     Outcome,
+    Report,
+    ReportAttachment,
+    ReportResult,
+    ReportSpending,
     ResultIndicator,
     Review,
     Score,
+    Tranche,
+    VisitFile,
 )
 from .permissions import is_unsealed
 
@@ -278,3 +290,145 @@ class AppealAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     search_fields = ["application__reference", "text", "response"]
     list_select_related = ["application"]
+
+
+# Implementation: read-only here; every change goes through grants/implementation.py,
+# which checks the state and writes the history.
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class TrancheInline(ReadOnlyInline):
+    model = Tranche
+    fields = ["number", "amount", "due_date", "condition", "condition_report", "paid_on"]
+    readonly_fields = fields
+
+
+class ReportInline(ReadOnlyInline):
+    model = Report
+    fields = ["number", "kind", "period_end", "due_date", "status"]
+    readonly_fields = fields
+    show_change_link = True
+
+
+class ImplementationEventInline(ReadOnlyInline):
+    model = ImplementationEvent
+    fields = ["at", "action", "from_status", "to_status", "by", "note"]
+    readonly_fields = fields
+
+
+@admin.register(GrantAgreement)
+class GrantAgreementAdmin(ReadOnlyAdmin):
+    list_display = ["number", "application", "status", "amount", "start_date", "end_date"]
+    list_filter = ["status"]
+    search_fields = ["number", "application__reference", "application__organization__name"]
+    list_select_related = ["application"]
+    inlines = [TrancheInline, ReportInline, ImplementationEventInline]
+
+
+@admin.register(GrantBudgetLine)
+class GrantBudgetLineAdmin(ReadOnlyAdmin):
+    list_display = ["agreement", "category", "description", "planned"]
+    search_fields = ["agreement__number", "description"]
+    list_select_related = ["agreement", "category"]
+
+
+@admin.register(GrantIndicator)
+class GrantIndicatorAdmin(ReadOnlyAdmin):
+    list_display = ["agreement", "indicator", "baseline", "target"]
+    search_fields = ["agreement__number", "indicator"]
+    list_select_related = ["agreement"]
+
+
+@admin.register(Tranche)
+class TrancheAdmin(ReadOnlyAdmin):
+    list_display = ["agreement", "number", "amount", "due_date", "condition", "paid_on"]
+    list_filter = ["condition"]
+    search_fields = ["agreement__number", "payment_reference"]
+    list_select_related = ["agreement"]
+
+
+class ReportResultInline(ReadOnlyInline):
+    model = ReportResult
+    fields = ["indicator", "achieved", "comment"]
+    readonly_fields = fields
+
+
+class ReportSpendingInline(ReadOnlyInline):
+    model = ReportSpending
+    fields = ["line", "amount", "comment"]
+    readonly_fields = fields
+
+
+@admin.register(Report)
+class ReportAdmin(ReadOnlyAdmin):
+    list_display = ["agreement", "number", "kind", "due_date", "status", "submitted_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["agreement__number", "agreement__application__organization__name"]
+    list_select_related = ["agreement"]
+    inlines = [ReportResultInline, ReportSpendingInline]
+
+
+@admin.register(ReportResult)
+class ReportResultAdmin(ReadOnlyAdmin):
+    list_display = ["report", "indicator", "achieved"]
+    search_fields = ["report__agreement__number", "indicator__indicator"]
+    list_select_related = ["report__agreement", "indicator"]
+
+
+@admin.register(ReportSpending)
+class ReportSpendingAdmin(ReadOnlyAdmin):
+    list_display = ["report", "line", "amount"]
+    search_fields = ["report__agreement__number", "line__description"]
+    list_select_related = ["report__agreement", "line"]
+
+
+@admin.register(ReportAttachment)
+class ReportAttachmentAdmin(ReadOnlyAdmin):
+    list_display = ["report", "original_name", "file_type", "size", "uploaded_at"]
+    list_filter = ["file_type"]
+    search_fields = ["report__agreement__number", "original_name", "sha256"]
+    list_select_related = ["report__agreement"]
+    exclude = ["file"]
+
+
+@admin.register(MonitoringVisit)
+class MonitoringVisitAdmin(ReadOnlyAdmin):
+    list_display = ["agreement", "visited_on", "visitors", "rating", "shared_with_organization"]
+    list_filter = ["rating", "shared_with_organization"]
+    search_fields = ["agreement__number", "visitors", "findings"]
+    list_select_related = ["agreement"]
+
+
+@admin.register(VisitFile)
+class VisitFileAdmin(ReadOnlyAdmin):
+    list_display = ["visit", "original_name", "file_type", "size"]
+    search_fields = ["visit__agreement__number", "original_name", "sha256"]
+    list_select_related = ["visit__agreement"]
+    exclude = ["file"]
+
+
+@admin.register(AgreementDocument)
+class AgreementDocumentAdmin(ReadOnlyAdmin):
+    list_display = ["agreement", "edition", "language", "status", "pages", "attempts"]
+    list_filter = ["status", "language"]
+    search_fields = ["agreement__number", "sha256"]
+    list_select_related = ["agreement"]
+    exclude = ["file"]
+
+
+@admin.register(ImplementationEvent)
+class ImplementationEventAdmin(ReadOnlyAdmin):
+    list_display = ["agreement", "action", "from_status", "to_status", "by", "at"]
+    list_filter = ["action"]
+    search_fields = ["agreement__number", "note"]
+    list_select_related = ["agreement", "by"]
