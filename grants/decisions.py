@@ -19,9 +19,8 @@ from decimal import Decimal
 import segno
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,15 +43,13 @@ from .models import (
     EvaluationEvent,
     Outcome,
     Review,
-    document_path,
 )
+from .rendering import queue_again, render_once, stale_documents
 from .services import ServiceError, email_applicant
 
 logger = logging.getLogger(__name__)
 
 DECISION_LANGUAGES = ("ky", "ru")
-# Renders of one document that may die (worker killed, out of memory) before it is failed.
-MAX_ATTEMPTS = 5
 # No 0/O or 1/I: the code is read off paper and typed in.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -460,10 +457,21 @@ def document_context(decision: AwardDecision, language: str, application=None) -
     return context
 
 
-def _mark(document_id, **fields):
-    DecisionDocument.objects.filter(pk=document_id).exclude(
-        status=DecisionDocument.Status.DONE
-    ).update(**fields)
+def _render(document: DecisionDocument) -> tuple[bytes, int]:
+    if document.kind == DecisionDocument.Kind.DECISION:
+        template = "pdf/award_decision.html"
+    else:
+        template = "pdf/outcome_letter.html"
+    return render_pdf_pages(
+        template,
+        document_context(document.decision, document.language, document.application),
+        language=document.language,
+    )
+
+
+def _then(document: DecisionDocument, pdf: bytes) -> None:
+    if document.kind == DecisionDocument.Kind.LETTER:
+        _send_letter(document, pdf)
 
 
 def render_document(document_id: int, *, skip_locked: bool = False) -> bool:
@@ -472,65 +480,15 @@ def render_document(document_id: int, *, skip_locked: bool = False) -> bool:
     A render in progress holds the row's lock. The task waits for it (and then finds
     the document done); the sweep passes ``skip_locked`` and moves on.
     """
-    with transaction.atomic():
-        started = (
-            DecisionDocument.objects.select_for_update(skip_locked=skip_locked, of=("self",))
-            .filter(pk=document_id)
-            .exclude(status=DecisionDocument.Status.DONE)
-            .order_by()
-            .first()
-        )
-        if started is None:
-            return False
-        # Marked running, and counted, in its own commit: the officer sees it at once,
-        # and a render killed halfway still counts.
-        DecisionDocument.objects.filter(pk=document_id).update(
-            status=DecisionDocument.Status.RUNNING,
-            started_at=timezone.now(),
-            error="",
-            attempts=F("attempts") + 1,
-        )
-    try:
-        with transaction.atomic():
-            document = (
-                DecisionDocument.objects.select_for_update(skip_locked=skip_locked, of=("self",))
-                .select_related("decision__competition", "application__organization")
-                .exclude(status=DecisionDocument.Status.DONE)
-                .filter(pk=document_id)
-                .first()
-            )
-            if document is None:
-                return False  # Done meanwhile, or another worker holds it.
-            if document.kind == DecisionDocument.Kind.DECISION:
-                template = "pdf/award_decision.html"
-            else:
-                template = "pdf/outcome_letter.html"
-            pdf, pages = render_pdf_pages(
-                template,
-                document_context(document.decision, document.language, document.application),
-                language=document.language,
-            )
-            storage = document.file.storage
-            name = document_path(document, document.filename)
-            if storage.exists(name):
-                storage.delete(name)  # What a render that died halfway left behind.
-            document.file.save(document.filename, ContentFile(pdf), save=False)
-            document.sha256 = hashlib.sha256(pdf).hexdigest()
-            document.pages = pages
-            document.status = DecisionDocument.Status.DONE
-            document.finished_at = timezone.now()
-            document.save(update_fields=["file", "sha256", "pages", "status", "finished_at"])
-            if document.kind == DecisionDocument.Kind.LETTER:
-                _send_letter(document, pdf)
-    except Exception as error:
-        _mark(
-            document_id,
-            status=DecisionDocument.Status.FAILED,
-            error=f"{type(error).__name__}: {error}"[:2000],
-            finished_at=timezone.now(),
-        )
-        raise
-    return True
+    return render_once(
+        DecisionDocument.objects.select_related(
+            "decision__competition", "application__organization"
+        ),
+        document_id,
+        render=_render,
+        then=_then,
+        skip_locked=skip_locked,
+    )
 
 
 def _send_letter(document: DecisionDocument, pdf: bytes) -> None:
@@ -548,23 +506,9 @@ def _send_letter(document: DecisionDocument, pdf: bytes) -> None:
 
 
 def documents_to_render(*, older_than_minutes: int = 5) -> list[int]:
-    """Queued documents whose task may have missed the broker, and renders that died.
-
-    A render in progress holds its row lock, so the sweep skips it. A document whose
-    render died ``MAX_ATTEMPTS`` times is marked failed instead: the officer sees it
-    and retries once the cause is fixed.
-    """
-    cutoff = timezone.now() - datetime.timedelta(minutes=older_than_minutes)
-    stale = DecisionDocument.objects.filter(
-        Q(status=DecisionDocument.Status.QUEUED, queued_at__lte=cutoff)
-        | Q(status=DecisionDocument.Status.RUNNING, started_at__lte=cutoff)
-    )
-    stale.filter(status=DecisionDocument.Status.RUNNING, attempts__gte=MAX_ATTEMPTS).update(
-        status=DecisionDocument.Status.FAILED,
-        error=f"Stopped after {MAX_ATTEMPTS} renders that did not finish.",
-        finished_at=timezone.now(),
-    )
-    return list(stale.exclude(status=DecisionDocument.Status.FAILED).values_list("pk", flat=True))
+    """Queued documents whose task may have missed the broker, and renders that died
+    (``MAX_ATTEMPTS`` deaths fail a document: the officer retries it)."""
+    return stale_documents(DecisionDocument, older_than_minutes=older_than_minutes)
 
 
 @transaction.atomic
@@ -573,10 +517,7 @@ def retry_document(*, user: User, document: DecisionDocument) -> DecisionDocumen
     _require_officer(user, document.decision.competition)
     if document.status != DecisionDocument.Status.FAILED:
         raise ServiceError(_("Only a failed document can be rendered again."))
-    document.status = DecisionDocument.Status.QUEUED
-    document.queued_at = timezone.now()
-    document.error = ""
-    document.save(update_fields=["status", "queued_at", "error"])
+    queue_again(document)
     from .tasks import render_document_task
 
     delay_on_commit(render_document_task, document.pk)

@@ -8,15 +8,13 @@ diagram is in ``grants/README.md``.
 """
 
 import datetime
-import hashlib
 import logging
 from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -42,14 +40,13 @@ from .models import (
     ReportSpending,
     Tranche,
     VisitFile,
-    agreement_document_path,
 )
+from .rendering import queue_again, render_once, stale_documents
 from .services import ServiceError
 
 logger = logging.getLogger(__name__)
 
 AGREEMENT_LANGUAGES = ("ky", "ru")
-MAX_ATTEMPTS = 5
 CENT = Decimal("0.01")
 SCAN_TYPES = frozenset({PDF, JPEG, PNG})
 REPORT_FILE_TYPES = frozenset({PDF, JPEG, PNG, XLSX, DOCX})
@@ -401,18 +398,14 @@ def prepare_agreement(*, user: User, agreement: GrantAgreement) -> GrantAgreemen
 
     for document in documents:
         delay_on_commit(render_agreement_task, document.pk)
-    for member in _members(agreement):
-        send_templated_email(
-            to=member.email,
-            template="emails/grants/agreement_prepared",
-            context={
-                "agreement": agreement,
-                "url": absolute_url(
-                    "grants:agreement", language=member.language, args=[agreement.pk]
-                ),
-            },
-            language=member.language,
-        )
+    _notify(
+        _members(agreement),
+        template="emails/grants/agreement_prepared",
+        context={
+            "agreement": agreement,
+        },
+        url=("grants:agreement", [agreement.pk]),
+    )
     return agreement
 
 
@@ -453,10 +446,7 @@ def mark_signed(*, user: User, agreement: GrantAgreement, signed_on, scan) -> Gr
         raise ServiceError(
             {"signed_on": [_("The agreement cannot be signed before it was prepared.")]}
         )
-    try:
-        kind = validate_upload(scan, allowed=SCAN_TYPES)
-    except Exception as error:
-        raise ServiceError({"scan": list(getattr(error, "messages", [str(error)]))}) from None
+    kind = _checked(scan, allowed=SCAN_TYPES, field="scan")
     agreement.signed_scan_sha256 = sha256_of(scan)
     agreement.signed_scan.save(f"{agreement.number}-signed.{kind}", scan, save=False)
     agreement.signed_on = signed_on
@@ -524,23 +514,23 @@ def pay_tranche(*, user: User, tranche: Tranche, paid_on, reference: str) -> Tra
     tranche.save(update_fields=["paid_on", "payment_reference", "paid_by", "recorded_at"])
     to = "in_implementation" if agreement.status == GrantAgreement.Status.SIGNED else None
     _event(agreement, ImplementationEvent.Action.TRANCHE_PAID, user=user, to=to, tranche=tranche)
-    for member in _members(agreement):
-        send_templated_email(
-            to=member.email,
-            template="emails/grants/tranche_paid",
-            context={
-                "agreement": agreement,
-                "tranche": tranche,
-                "url": absolute_url(
-                    "grants:agreement", language=member.language, args=[agreement.pk]
-                ),
-            },
-            language=member.language,
-        )
+    _notify(
+        _members(agreement),
+        template="emails/grants/tranche_paid",
+        context={
+            "agreement": agreement,
+            "tranche": tranche,
+        },
+        url=("grants:agreement", [agreement.pk]),
+    )
     return tranche
 
 
 # Reports
+
+
+# Reports whose spending counts against the lines: submitted once (a draft not yet).
+COUNTED_REPORTS = (Report.Status.SUBMITTED, Report.Status.RETURNED, Report.Status.ACCEPTED)
 
 
 def variance_limit(line: GrantBudgetLine) -> Decimal:
@@ -554,7 +544,9 @@ def spending_problems(report: Report, spending: dict[int, Decimal]) -> dict[int 
     line's variance or the grant. Keys are line ids, ``None`` for the whole grant."""
     agreement = report.agreement
     others = dict(
-        ReportSpending.objects.filter(report__agreement=agreement)
+        ReportSpending.objects.filter(
+            report__agreement=agreement, report__status__in=COUNTED_REPORTS
+        )
         .exclude(report=report)
         .values("line")
         .annotate(total=Sum("amount"))
@@ -703,17 +695,15 @@ def submit_report(*, user: User, report: Report) -> Report:
         report=report,
         note=previous,
     )
-    for officer in officers(agreement):
-        send_templated_email(
-            to=officer.email,
-            template="emails/grants/report_submitted",
-            context={
-                "agreement": agreement,
-                "report": report,
-                "url": absolute_url("grants:report", language=officer.language, args=[report.pk]),
-            },
-            language=officer.language,
-        )
+    _notify(
+        officers(agreement),
+        template="emails/grants/report_submitted",
+        context={
+            "agreement": agreement,
+            "report": report,
+        },
+        url=("grants:report", [report.pk]),
+    )
     return report
 
 
@@ -726,6 +716,11 @@ def review_report(*, user: User, report: Report, accept: bool, comment: str) -> 
     """
     agreement, report = _locked_report(report)
     _require_officer(user, agreement)
+    if not agreement.is_running:
+        raise ServiceError(
+            _("The agreement is %(status)s; its reports are no longer reviewed.")
+            % {"status": agreement.get_status_display()}
+        )
     if report.status != Report.Status.SUBMITTED:
         raise ServiceError(
             _("Only a submitted report is accepted or returned; this one is %(status)s.")
@@ -754,17 +749,15 @@ def review_report(*, user: User, report: Report, accept: bool, comment: str) -> 
         agreement.completed_on = timezone.localdate()
         agreement.save(update_fields=["completed_on"])
         _event(agreement, ImplementationEvent.Action.COMPLETED, user=user, to="completed")
-    for member in _members(agreement):
-        send_templated_email(
-            to=member.email,
-            template="emails/grants/report_reviewed",
-            context={
-                "agreement": agreement,
-                "report": report,
-                "url": absolute_url("grants:report", language=member.language, args=[report.pk]),
-            },
-            language=member.language,
-        )
+    _notify(
+        _members(agreement),
+        template="emails/grants/report_reviewed",
+        context={
+            "agreement": agreement,
+            "report": report,
+        },
+        url=("grants:report", [report.pk]),
+    )
     return report
 
 
@@ -773,24 +766,11 @@ def add_report_attachment(*, user: User, report: Report, uploaded) -> ReportAtta
     agreement, report = _locked_report(report)
     _require_applicant(user, agreement)
     _guard_report_editable(agreement, report)
-    try:
-        kind = validate_upload(uploaded, allowed=REPORT_FILE_TYPES)
-    except Exception as error:
-        raise ServiceError({"file": list(getattr(error, "messages", [str(error)]))}) from None
+    kind = _checked(uploaded, allowed=REPORT_FILE_TYPES, field="file")
     used = report.attachments.aggregate(total=Sum("size"))["total"] or 0
     if used + uploaded.size > settings.APPLICATION_MAX_BYTES:
         raise ServiceError({"file": [_("The report's documents together would be too large.")]})
-    attachment = ReportAttachment(
-        report=report,
-        original_name=_display_name(uploaded.name),
-        file_type=kind,
-        size=uploaded.size,
-        sha256=sha256_of(uploaded),
-        uploaded_by=user,
-    )
-    attachment.file.save("upload", uploaded, save=False)
-    attachment.save()
-    return attachment
+    return _stored(ReportAttachment(report=report, uploaded_by=user), uploaded, kind)
 
 
 @transaction.atomic
@@ -803,9 +783,24 @@ def remove_report_attachment(*, user: User, attachment: ReportAttachment) -> Non
     transaction.on_commit(lambda: storage.delete(name))
 
 
-def _display_name(name: str) -> str:
-    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip() or "document"
-    return name[:255]
+def _checked(uploaded, *, allowed, field: str) -> str:
+    """The file's type read from its content, or a refusal shown on ``field``."""
+    try:
+        return validate_upload(uploaded, allowed=allowed)
+    except ValidationError as error:
+        raise ServiceError({field: error.messages}) from None
+
+
+def _stored(record, uploaded, kind: str):
+    """Save a checked upload under a generated name; the uploaded name is only displayed."""
+    name = uploaded.name.replace("\\", "/").rsplit("/", 1)[-1].strip() or "document"
+    record.original_name = name[:255]
+    record.file_type = kind
+    record.size = uploaded.size
+    record.sha256 = sha256_of(uploaded)
+    record.file.save("upload", uploaded, save=False)
+    record.save()
+    return record
 
 
 # Monitoring, termination, return of funds
@@ -819,23 +814,14 @@ def record_visit(*, user: User, agreement: GrantAgreement, data: dict, files=())
         raise ServiceError(_("Visits are recorded once the agreement is signed."))
     if data["visited_on"] > timezone.localdate():
         raise ServiceError({"visited_on": [_("The date of the visit cannot be in the future.")]})
-    checked = []
-    for uploaded in files:
-        try:
-            checked.append((uploaded, validate_upload(uploaded, allowed=VISIT_FILE_TYPES)))
-        except Exception as error:
-            raise ServiceError({"files": list(getattr(error, "messages", [str(error)]))}) from None
+    if agreement.signed_on and data["visited_on"] < agreement.signed_on:
+        raise ServiceError(
+            {"visited_on": [_("A monitoring visit cannot be dated before the signature.")]}
+        )
+    checked = [(f, _checked(f, allowed=VISIT_FILE_TYPES, field="files")) for f in files]
     visit = MonitoringVisit.objects.create(agreement=agreement, recorded_by=user, **data)
     for uploaded, kind in checked:
-        stored = VisitFile(
-            visit=visit,
-            original_name=_display_name(uploaded.name),
-            file_type=kind,
-            size=uploaded.size,
-            sha256=sha256_of(uploaded),
-        )
-        stored.file.save("upload", uploaded, save=False)
-        stored.save()
+        _stored(VisitFile(visit=visit), uploaded, kind)
     _event(agreement, ImplementationEvent.Action.VISIT, user=user)
     return visit
 
@@ -895,6 +881,18 @@ def record_return(*, user: User, agreement: GrantAgreement, amount: Decimal, not
 # People
 
 
+def _notify(people, *, template: str, context: dict, url: tuple[str, list]) -> None:
+    """E-mail each person in their language, with the link to the page where to act."""
+    viewname, args = url
+    for person in people:
+        send_templated_email(
+            to=person.email,
+            template=template,
+            context={**context, "url": absolute_url(viewname, language=person.language, args=args)},
+            language=person.language,
+        )
+
+
 def _members(agreement: GrantAgreement) -> list[User]:
     """The organisation's members, who receive its e-mails."""
     return list(
@@ -936,74 +934,27 @@ def document_context(agreement: GrantAgreement, language: str) -> dict:
     }
 
 
+def _render(document: AgreementDocument) -> tuple[bytes, int]:
+    return render_pdf_pages(
+        "pdf/grant_agreement.html",
+        document_context(document.agreement, document.language),
+        language=document.language,
+    )
+
+
 def render_agreement_document(document_id: int, *, skip_locked: bool = False) -> bool:
     """Render one agreement PDF once; ``False`` when it is done or being rendered."""
-    with transaction.atomic():
-        started = (
-            AgreementDocument.objects.select_for_update(skip_locked=skip_locked)
-            .filter(pk=document_id)
-            .exclude(status=AgreementDocument.Status.DONE)
-            .first()
-        )
-        if started is None:
-            return False
-        AgreementDocument.objects.filter(pk=document_id).update(
-            status=AgreementDocument.Status.RUNNING,
-            started_at=timezone.now(),
-            error="",
-            attempts=F("attempts") + 1,
-        )
-    try:
-        with transaction.atomic():
-            document = (
-                AgreementDocument.objects.select_for_update(skip_locked=skip_locked, of=("self",))
-                .select_related("agreement__application__competition__state_body")
-                .exclude(status=AgreementDocument.Status.DONE)
-                .filter(pk=document_id)
-                .first()
-            )
-            if document is None:
-                return False
-            pdf, pages = render_pdf_pages(
-                "pdf/grant_agreement.html",
-                document_context(document.agreement, document.language),
-                language=document.language,
-            )
-            storage = document.file.storage
-            name = agreement_document_path(document, document.filename)
-            if storage.exists(name):
-                storage.delete(name)
-            document.file.save(document.filename, ContentFile(pdf), save=False)
-            document.sha256 = hashlib.sha256(pdf).hexdigest()
-            document.pages = pages
-            document.status = AgreementDocument.Status.DONE
-            document.finished_at = timezone.now()
-            document.save(update_fields=["file", "sha256", "pages", "status", "finished_at"])
-    except Exception as error:
-        AgreementDocument.objects.filter(pk=document_id).exclude(
-            status=AgreementDocument.Status.DONE
-        ).update(
-            status=AgreementDocument.Status.FAILED,
-            error=f"{type(error).__name__}: {error}"[:2000],
-            finished_at=timezone.now(),
-        )
-        raise
-    return True
+    return render_once(
+        AgreementDocument.objects.select_related("agreement__application__competition__state_body"),
+        document_id,
+        render=_render,
+        skip_locked=skip_locked,
+    )
 
 
 def agreement_documents_to_render(*, older_than_minutes: int = 5) -> list[int]:
     """Queued documents whose task missed the broker, and renders that died."""
-    cutoff = timezone.now() - datetime.timedelta(minutes=older_than_minutes)
-    stale = AgreementDocument.objects.filter(
-        Q(status=AgreementDocument.Status.QUEUED, queued_at__lte=cutoff)
-        | Q(status=AgreementDocument.Status.RUNNING, started_at__lte=cutoff)
-    )
-    stale.filter(status=AgreementDocument.Status.RUNNING, attempts__gte=MAX_ATTEMPTS).update(
-        status=AgreementDocument.Status.FAILED,
-        error=f"Stopped after {MAX_ATTEMPTS} renders that did not finish.",
-        finished_at=timezone.now(),
-    )
-    return list(stale.exclude(status=AgreementDocument.Status.FAILED).values_list("pk", flat=True))
+    return stale_documents(AgreementDocument, older_than_minutes=older_than_minutes)
 
 
 @transaction.atomic
@@ -1011,10 +962,7 @@ def retry_agreement_document(*, user: User, document: AgreementDocument) -> Agre
     _require_officer(user, document.agreement)
     if document.status != AgreementDocument.Status.FAILED:
         raise ServiceError(_("Only a failed document can be rendered again."))
-    document.status = AgreementDocument.Status.QUEUED
-    document.queued_at = timezone.now()
-    document.error = ""
-    document.save(update_fields=["status", "queued_at", "error"])
+    queue_again(document)
     from .tasks import render_agreement_task
 
     delay_on_commit(render_agreement_task, document.pk)

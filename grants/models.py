@@ -610,13 +610,38 @@ class Outcome(models.Model):
         return f"{self.application}: {self.get_result_display()}"
 
 
+class RenderedDocument(models.Model):
+    """A PDF rendered once by a Celery task (see grants/rendering.py); the officer watches
+    its status and retries a failed one. Subclasses add ``file`` and ``filename``."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("being rendered")
+        DONE = "done", _("ready")
+        FAILED = "failed", pgettext_lazy("document", "failed")
+
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 def document_path(instance, filename):
     # A fixed name per document: a render that dies after writing the file and is
     # run again overwrites it, so a document never leaves two files behind.
     return f"decisions/{instance.decision.verification_code}/{filename}"
 
 
-class DecisionDocument(models.Model):
+class DecisionDocument(RenderedDocument):
     """A PDF of the decision: the decision itself in a language, or an applicant's letter.
 
     Rendered once by a Celery task; the officer watches the status.
@@ -626,31 +651,15 @@ class DecisionDocument(models.Model):
         DECISION = "decision", _("award decision")
         LETTER = "letter", _("outcome letter")
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("being rendered")
-        DONE = "done", _("ready")
-        FAILED = "failed", pgettext_lazy("document", "failed")
-
     decision = models.ForeignKey(AwardDecision, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     language = models.CharField(_("language"), max_length=8)
-    status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
-    )
     file = models.FileField(
         _("file"), storage=private_storage, upload_to=document_path, max_length=200, blank=True
     )
-    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
-    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    error = models.TextField(_("error"), blank=True)
-    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("decision document")
@@ -975,21 +984,33 @@ class ReportSpending(models.Model):
         return f"{self.line}: {self.amount}"
 
 
+class StoredFile(models.Model):
+    """What the portal keeps of a checked upload: the name shown, the type read from its
+    content, the size and the SHA-256 (the file itself lives under a generated name)."""
+
+    original_name = models.CharField(_("file name"), max_length=255)
+    file_type = models.CharField(_("type"), max_length=8)
+    size = models.PositiveBigIntegerField(_("size, bytes"))
+    sha256 = models.CharField("SHA-256", max_length=64)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.original_name
+
+
 def report_file_path(instance, filename):
     return f"reports/{timezone.now():%Y}/{uuid.uuid4().hex}.{instance.file_type}"
 
 
-class ReportAttachment(models.Model):
+class ReportAttachment(StoredFile):
     """A receipt or other supporting document of a report (never public)."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(
         _("file"), storage=private_storage, upload_to=report_file_path, max_length=200
     )
-    original_name = models.CharField(_("file name"), max_length=255)
-    file_type = models.CharField(_("type"), max_length=8)
-    size = models.PositiveBigIntegerField(_("size, bytes"))
-    sha256 = models.CharField("SHA-256", max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -1000,8 +1021,16 @@ class ReportAttachment(models.Model):
         verbose_name_plural = _("report attachments")
         ordering = ["uploaded_at", "pk"]
 
-    def __str__(self):
-        return self.original_name
+
+class TrancheQuerySet(models.QuerySet):
+    def next_to_pay(self):
+        """Unpaid tranches with no unpaid tranche before them: tranches are paid in order."""
+        earlier_unpaid = Tranche.objects.filter(
+            agreement=models.OuterRef("agreement"),
+            number__lt=models.OuterRef("number"),
+            paid_on=None,
+        )
+        return self.filter(paid_on=None).exclude(models.Exists(earlier_unpaid))
 
 
 class Tranche(models.Model):
@@ -1030,6 +1059,8 @@ class Tranche(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
+
+    objects = TrancheQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("tranche")
@@ -1106,39 +1137,26 @@ def visit_file_path(instance, filename):
     return f"visits/{timezone.now():%Y}/{uuid.uuid4().hex}.{instance.file_type}"
 
 
-class VisitFile(models.Model):
+class VisitFile(StoredFile):
     """A photo or document of a monitoring visit."""
 
     visit = models.ForeignKey(MonitoringVisit, on_delete=models.CASCADE, related_name="files")
     file = models.FileField(
         _("file"), storage=private_storage, upload_to=visit_file_path, max_length=200
     )
-    original_name = models.CharField(_("file name"), max_length=255)
-    file_type = models.CharField(_("type"), max_length=8)
-    size = models.PositiveBigIntegerField(_("size, bytes"))
-    sha256 = models.CharField("SHA-256", max_length=64)
 
     class Meta:
         verbose_name = _("visit file")
         verbose_name_plural = _("visit files")
         ordering = ["pk"]
 
-    def __str__(self):
-        return self.original_name
-
 
 def agreement_document_path(instance, filename):
     return f"agreements/{instance.agreement.number}/{filename}"
 
 
-class AgreementDocument(models.Model):
+class AgreementDocument(RenderedDocument):
     """The agreement's PDF for signing in one language, rendered by a Celery task."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("being rendered")
-        DONE = "done", _("ready")
-        FAILED = "failed", pgettext_lazy("document", "failed")
 
     agreement = models.ForeignKey(
         GrantAgreement, on_delete=models.CASCADE, related_name="documents"
@@ -1146,9 +1164,6 @@ class AgreementDocument(models.Model):
     language = models.CharField(_("language"), max_length=8)
     # Preparing again after corrections renders a new edition; the latest counts.
     edition = models.PositiveSmallIntegerField(_("edition"), default=1)
-    status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
-    )
     file = models.FileField(
         _("file"),
         storage=private_storage,
@@ -1156,13 +1171,6 @@ class AgreementDocument(models.Model):
         max_length=200,
         blank=True,
     )
-    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
-    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    error = models.TextField(_("error"), blank=True)
-    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("agreement document")

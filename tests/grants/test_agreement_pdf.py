@@ -26,7 +26,7 @@ from django.utils import formats, translation
 from pypdf import PdfReader
 
 from accounts.templatetags.portal import som
-from grants import implementation
+from grants import implementation, rendering
 from grants.models import AgreementDocument, GrantAgreement
 from grants.services import ServiceError
 from grants.tasks import render_agreement_task, render_pending_agreements_task
@@ -351,7 +351,7 @@ def test_max_attempts_stops_a_render_that_keeps_dying(queued):
     document = document_of(queued, "ky")
     backdate(queued.agreement.documents.all())
     with mock.patch.object(implementation, "render_pdf_pages", side_effect=Killed):
-        for attempt in range(1, implementation.MAX_ATTEMPTS + 1):
+        for attempt in range(1, rendering.MAX_ATTEMPTS + 1):
             assert document.pk in implementation.agreement_documents_to_render()
             with pytest.raises(Killed):
                 implementation.render_agreement_document(document.pk, skip_locked=True)
@@ -363,11 +363,8 @@ def test_max_attempts_stops_a_render_that_keeps_dying(queued):
     assert document.pk not in implementation.agreement_documents_to_render()
     document.refresh_from_db()
     assert document.status == Status.FAILED
-    assert document.attempts == implementation.MAX_ATTEMPTS
-    assert (
-        document.error
-        == f"Stopped after {implementation.MAX_ATTEMPTS} renders that did not finish."
-    )
+    assert document.attempts == rendering.MAX_ATTEMPTS
+    assert document.error == f"Stopped after {rendering.MAX_ATTEMPTS} renders that did not finish."
     assert render_pending_agreements_task.delay().get() == 1  # the Russian one only
     document.refresh_from_db()
     assert document.status == Status.FAILED
@@ -377,4 +374,4 @@ def test_max_attempts_stops_a_render_that_keeps_dying(queued):
         implementation.retry_agreement_document(user=queued.officer, document=document)
     document.refresh_from_db()
     assert document.status == Status.DONE, document.error
-    assert document.attempts == implementation.MAX_ATTEMPTS + 1
+    assert document.attempts == rendering.MAX_ATTEMPTS + 1

@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 from accounts.templatetags.portal import som
 from competitions import services as competition_services
 from competitions.models import ChecklistItem, CommissionMember, Competition, Criterion
-from grants import decisions, evaluation, permissions, services
+from grants import decisions, evaluation, permissions, rendering, services
 from grants.models import (
     AmountReduction,
     Application,
@@ -649,9 +649,9 @@ def dying(officer):
     attempt left, one on its last attempt that started a minute ago."""
     ev.decided_competition(officer=officer)
     dead, retried, recent = DecisionDocument.objects.order_by("pk")[:3]
-    _running(dead, started=ago(minutes=10), attempts=decisions.MAX_ATTEMPTS)
-    _running(retried, started=ago(minutes=10), attempts=decisions.MAX_ATTEMPTS - 1)
-    _running(recent, started=ago(minutes=1), attempts=decisions.MAX_ATTEMPTS)
+    _running(dead, started=ago(minutes=10), attempts=rendering.MAX_ATTEMPTS)
+    _running(retried, started=ago(minutes=10), attempts=rendering.MAX_ATTEMPTS - 1)
+    _running(recent, started=ago(minutes=1), attempts=rendering.MAX_ATTEMPTS)
     return dead, retried, recent
 
 
@@ -663,7 +663,7 @@ def test_the_sweep_fails_a_render_that_died_too_often(dying):
     assert recent.pk not in pending
     dead.refresh_from_db()
     assert dead.status == DecisionDocument.Status.FAILED
-    assert str(decisions.MAX_ATTEMPTS) in dead.error
+    assert str(rendering.MAX_ATTEMPTS) in dead.error
     assert dead.finished_at is not None
     recent.refresh_from_db()
     assert recent.status == DecisionDocument.Status.RUNNING
