@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from socialorder.emails import absolute_url, enqueue_emails, render_email
 
-from .models import OutboundEmail, ReminderLog, User
+from .models import OutboundEmail, ReminderLog, StateBodyMembership, User
 
 CHUNK = 500
 
@@ -59,6 +59,16 @@ def reminder(code: str, *, label, template: str):
 
 def kind_choices() -> list[tuple[str, str]]:
     return [(kind.code, kind.label) for kind in KINDS.values()]
+
+
+def officers_by_state_body(state_body_ids) -> dict[int, list[User]]:
+    """The officers of each of these state bodies, in one query: who is reminded for them."""
+    officers: dict[int, list[User]] = {}
+    for membership in StateBodyMembership.objects.filter(
+        state_body_id__in=set(state_body_ids), role=StateBodyMembership.Role.OFFICER
+    ).select_related("user"):
+        officers.setdefault(membership.state_body_id, []).append(membership.user)
+    return officers
 
 
 def on_cadence(days: int, *, every: int = 7) -> bool:

@@ -4,8 +4,7 @@ import datetime
 
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import StateBodyMembership
-from accounts.reminders import Due, on_cadence, reminder
+from accounts.reminders import Due, officers_by_state_body, on_cadence, reminder
 
 from .models import Recommendation
 
@@ -19,12 +18,7 @@ def recommendations_overdue(today: datetime.date):
     recommendations = list(
         Recommendation.objects.overdue(today).select_related("council", "addressed_to")
     )
-    officers: dict[int, list] = {}
-    for membership in StateBodyMembership.objects.filter(
-        state_body_id__in={r.addressed_to_id for r in recommendations},
-        role=StateBodyMembership.Role.OFFICER,
-    ).select_related("user"):
-        officers.setdefault(membership.state_body_id, []).append(membership.user)
+    officers = officers_by_state_body(r.addressed_to_id for r in recommendations)
     for recommendation in recommendations:
         days = (today - recommendation.response_due).days
         if on_cadence(days - 1):

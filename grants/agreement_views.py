@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from socialorder.feedback import show_refusal
-from socialorder.uploads import open_private
+from socialorder.uploads import CONTENT_TYPES, open_private
 
 from . import implementation, permissions
 from .agreement_forms import (
@@ -39,7 +39,6 @@ from .models import (
     GrantBudgetLine,
     ImplementationEvent,
     MonitoringVisit,
-    Report,
     Tranche,
     VisitFile,
 )
@@ -158,7 +157,7 @@ def _tranche_rows(agreement, tranches, officer, pay_forms):
 def _detail_context(request, agreement, *, forms=None, pay_forms=None) -> dict:
     forms = forms or {}
     officer = permissions.can_manage_agreement(request.user, agreement)
-    counted = Q(spending__report__status__in=[Report.Status.SUBMITTED, Report.Status.ACCEPTED])
+    counted = Q(spending__report__status__in=implementation.COUNTED_REPORTS)
     lines = list(
         GrantBudgetLine.objects.filter(agreement=agreement)
         .select_related("category")
@@ -181,10 +180,12 @@ def _detail_context(request, agreement, *, forms=None, pay_forms=None) -> dict:
     status = agreement.status
     Status = GrantAgreement.Status
     labels = dict(Status.choices)
+    events = ImplementationEvent.objects.filter(agreement=agreement)
+    if not officer:
+        # Visits the organisation is not told about stay out of its history too.
+        events = events.exclude(action=ImplementationEvent.Action.VISIT)
     events = list(
-        ImplementationEvent.objects.filter(agreement=agreement)
-        .select_related("by", "report", "tranche")
-        .order_by("-at", "-pk")[:EVENTS_SHOWN]
+        events.select_related("by", "report", "tranche").order_by("-at", "-pk")[:EVENTS_SHOWN]
     )
     for event in events:
         event.from_label = labels.get(event.from_status, "")
@@ -631,6 +632,11 @@ def visit_file(request, pk, file_pk):
     if not permissions.can_view_visit(request.user, visit):
         raise Http404
     stored = get_object_or_404(VisitFile, pk=file_pk, visit=visit)
-    return FileResponse(
-        open_private(stored.file), as_attachment=True, filename=stored.original_name
+    response = FileResponse(
+        open_private(stored.file),
+        as_attachment=True,
+        filename=stored.original_name,
+        content_type=CONTENT_TYPES.get(stored.file_type, "application/octet-stream"),
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

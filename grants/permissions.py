@@ -202,8 +202,20 @@ def can_edit_report(user, report: Report) -> bool:
     )
 
 
+def can_read_report(user, report: Report) -> bool:
+    """Its content and documents: the organisation always; the customer's officers once it
+    has been submitted (a draft is the organisation's working copy)."""
+    return is_applicant(user, report.agreement.application) or (
+        report.submitted_at is not None and can_manage_agreement(user, report.agreement)
+    )
+
+
 def can_review_report(user, report: Report) -> bool:
-    return can_manage_agreement(user, report.agreement) and report.status == Report.Status.SUBMITTED
+    return (
+        can_manage_agreement(user, report.agreement)
+        and report.status == Report.Status.SUBMITTED
+        and report.agreement.is_running
+    )
 
 
 def can_view_visit(user, visit: MonitoringVisit) -> bool:

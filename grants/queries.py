@@ -295,11 +295,11 @@ def officer_worklist(bodies, today) -> dict:
         "submitted_reports": reports.filter(status=Report.Status.SUBMITTED).order_by(
             "submitted_at", "pk"
         ),
-        # Tranche.is_payable in a query: not paid, the agreement signed and not terminated,
-        # the condition met (on signature, or its report accepted).
-        "payable_tranches": Tranche.objects.filter(
+        # Tranche.is_payable in a query: next in order, the agreement signed and not
+        # terminated, the condition met (on signature, or its report accepted).
+        "payable_tranches": Tranche.objects.next_to_pay()
+        .filter(
             agreement__in=agreements.values("pk"),
-            paid_on__isnull=True,
             agreement__status__in=[*RUNNING, GrantAgreement.Status.COMPLETED],
         )
         .filter(

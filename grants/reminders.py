@@ -6,12 +6,12 @@ page where the work is done. The run sends each once per recipient, object and d
 
 import datetime
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import OrganizationMembership, StateBodyMembership, User
-from accounts.reminders import Due, on_cadence, reminder
+from accounts.models import OrganizationMembership, User
+from accounts.reminders import Due, officers_by_state_body, on_cadence, reminder
 from competitions.models import Competition
 
 from .models import Application, GrantAgreement, ImplementationEvent, Report, Review, Tranche
@@ -32,15 +32,6 @@ def _members_prefetch(path: str) -> Prefetch:
 
 def _members(organization) -> list[User]:
     return [membership.user for membership in organization.reminded_memberships]
-
-
-def _officers_by_state_body(state_body_ids) -> dict[int, list[User]]:
-    officers: dict[int, list[User]] = {}
-    for membership in StateBodyMembership.objects.filter(
-        state_body_id__in=set(state_body_ids), role=StateBodyMembership.Role.OFFICER
-    ).select_related("user"):
-        officers.setdefault(membership.state_body_id, []).append(membership.user)
-    return officers
 
 
 @reminder(
@@ -135,12 +126,18 @@ def reports_overdue(today: datetime.date):
 
 
 def _payable_since(tranche: Tranche) -> datetime.date:
-    """The day the tranche became payable: its due date, or the day its report was
-    accepted if that came later (the weekly cadence counts from then)."""
+    """The day the tranche became payable: the latest of its due date, the signature and
+    its report's acceptance and the payment of the tranche before it (the weekly cadence
+    counts from then)."""
+    days = [tranche.due_date]
+    if tranche.earlier_paid_on is not None:
+        days.append(tranche.earlier_paid_on)
+    if tranche.agreement.signed_on is not None:
+        days.append(tranche.agreement.signed_on)
     report = tranche.condition_report
     if report is not None and report.reviewed_at is not None:
-        return max(tranche.due_date, timezone.localtime(report.reviewed_at).date())
-    return tranche.due_date
+        days.append(timezone.localtime(report.reviewed_at).date())
+    return max(days)
 
 
 @reminder(
@@ -151,22 +148,32 @@ def _payable_since(tranche: Tranche) -> datetime.date:
 def tranches_due(today: datetime.date):
     tranches = [
         tranche
-        for tranche in Tranche.objects.filter(
-            paid_on=None,
+        for tranche in Tranche.objects.next_to_pay()
+        .annotate(
+            earlier_paid_on=Subquery(
+                Tranche.objects.filter(
+                    agreement=OuterRef("agreement"), number__lt=OuterRef("number")
+                )
+                .order_by("-paid_on")
+                .values("paid_on")[:1]
+            )
+        )
+        .filter(
             due_date__lte=today,
             agreement__status__in=[
                 GrantAgreement.Status.SIGNED,
                 GrantAgreement.Status.IN_IMPLEMENTATION,
                 GrantAgreement.Status.COMPLETED,
             ],
-        ).select_related(
+        )
+        .select_related(
             "agreement__application__competition",
             "agreement__application__organization",
             "condition_report",
         )
         if tranche.condition_met
     ]
-    officers = _officers_by_state_body(
+    officers = officers_by_state_body(
         t.agreement.application.competition.state_body_id for t in tranches
     )
     for tranche in tranches:
@@ -201,7 +208,7 @@ def signatures_pending(today: datetime.date):
             ),
         )
     )
-    officers = _officers_by_state_body(a.application.competition.state_body_id for a in agreements)
+    officers = officers_by_state_body(a.application.competition.state_body_id for a in agreements)
     for agreement in agreements:
         if not agreement.preparations:
             continue

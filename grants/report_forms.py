@@ -37,7 +37,7 @@ class NarrativeForm(forms.Form):
 
 # Rows are keyed by the id of the agreement's indicator or budget line: ``achieved_<id>``,
 # ``result_comment_<id>``, ``amount_<id>``, ``spending_comment_<id>``.
-ROW_FIELD = re.compile(r"^(achieved|result_comment|amount|spending_comment)_(\d+)$")
+ROW_FIELD = re.compile(r"^(achieved|result_comment|amount|spending_comment)_(\d{1,18})$")
 
 
 def posted_row_ids(data) -> tuple[set[int], set[int]]:

@@ -49,6 +49,14 @@ def _get_report(request, pk) -> Report:
     return report
 
 
+def _get_readable_report(request, pk) -> Report:
+    """A report whose content the user may read (officers: once submitted)."""
+    report = _get_report(request, pk)
+    if not permissions.can_read_report(request.user, report):
+        raise Http404
+    return report
+
+
 def _get_report_for_applicant(request, pk) -> Report:
     """A report of the user's organisation; officers see it but do not write it."""
     report = _get_report(request, pk)
@@ -120,6 +128,7 @@ def _detail_context(request, report, *, review_form=None) -> dict:
         # The tranches whose payment waits for this report's acceptance.
         "unlocks": list(report.unlocks.order_by("number")) if officer else [],
         "is_officer": officer,
+        "content_visible": permissions.can_read_report(request.user, report),
         "can_edit": can_edit,
         "problems": implementation.report_problems(report) if can_edit else [],
         "can_review": can_review,
@@ -270,7 +279,7 @@ def _attachments_page(request, report, form=None, *, status=200):
 @require_http_methods(["GET", "POST"])
 def report_attachments(request, pk):
     if request.method == "GET":
-        return _attachments_page(request, _get_report(request, pk))
+        return _attachments_page(request, _get_readable_report(request, pk))
     report = _get_report_for_applicant(request, pk)
     form = ReportAttachmentForm(request.POST, request.FILES)
     if form.is_valid():
@@ -289,7 +298,7 @@ def report_attachments(request, pk):
 @login_required
 @require_GET
 def report_attachment(request, pk, attachment_pk):
-    report = _get_report(request, pk)
+    report = _get_readable_report(request, pk)
     attachment = get_object_or_404(report.attachments, pk=attachment_pk)
     response = FileResponse(
         open_private(attachment.file),

@@ -9,6 +9,7 @@ down the request still succeeds: the row stays pending and the periodic sweep
 """
 
 import logging
+import smtplib
 from datetime import timedelta
 
 from django.conf import settings
@@ -166,6 +167,16 @@ def _deliver_batch(email_ids: list[int], connection) -> int:
             email.attempts += 1
             try:
                 _message(email, connection).send()
+            except (smtplib.SMTPServerDisconnected, OSError):
+                # The connection dropped: a new one for this message; if that fails too,
+                # the rest of the batch waits for the sweep without losing an attempt.
+                connection.close()
+                try:
+                    _message(email, connection).send()
+                except Exception as exc:
+                    _record_failure(email, exc)
+                    break
+                sent.append(email.pk)
             except Exception as exc:
                 _record_failure(email, exc)
             else:
