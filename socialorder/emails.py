@@ -167,7 +167,7 @@ def _deliver_batch(email_ids: list[int], connection) -> int:
             email.attempts += 1
             try:
                 _message(email, connection).send()
-            except (smtplib.SMTPServerDisconnected, OSError):
+            except (smtplib.SMTPServerDisconnected, ConnectionError, TimeoutError):
                 # The connection dropped: a new one for this message; if that fails too,
                 # the rest of the batch waits for the sweep without losing an attempt.
                 connection.close()
