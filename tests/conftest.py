@@ -61,6 +61,15 @@ def _is_transactional(item) -> bool:
     )
 
 
+def pytest_collection_modifyitems(config, items):
+    """The tests with a real worker run one after another in one xdist process
+    (``--dist loadgroup``): on one Redis database and queue, two at once would purge and
+    run each other's tasks, against each other's test database."""
+    for item in items:
+        if item.get_closest_marker("celery_worker"):
+            item.add_marker(pytest.mark.xdist_group("celery-worker"))
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     """A transactional test empties every table when its fixtures are torn down, the
