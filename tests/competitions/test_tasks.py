@@ -192,8 +192,10 @@ def test_the_beat_task_moves_passed_deadlines_to_evaluation(state_body):
     assert close_passed_deadlines_task.apply().get() == 0
 
 
-def test_the_beat_schedule_runs_both_sweeps(settings):
-    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+def test_the_beat_schedule_runs_both_sweeps():
+    from socialorder.schedule import DEFAULT_TASKS
+
+    tasks = {task for task, _when in DEFAULT_TASKS.values()}
     assert {
         "competitions.tasks.notify_pending_amendments_task",
         "competitions.tasks.close_passed_deadlines_task",

@@ -540,9 +540,20 @@ def test_a_submitted_report_takes_no_more_documents(client, grant, submitted):
     assert state_of(submitted) == before
 
 
+def submitted_now(report: Report) -> None:
+    """Marked submitted (as data): officers read a report's content once it is submitted."""
+    Report.objects.filter(pk=report.pk).update(
+        status=Report.Status.SUBMITTED, submitted_at=timezone.now()
+    )
+
+
 def test_the_officer_lists_the_documents_but_does_not_upload(client, grant, attached):
     report = attached.report
     client.force_login(grant.officer)
+    # A draft's documents are the organisation's working copy.
+    assert not_found(client.get(url("report-attachments", report.pk)))
+    assert not_found(client.get(url("report-attachment", report.pk, attached.pk)))
+    submitted_now(report)
     page = client.get(url("report-attachments", report.pk))
     assert page.status_code == 200
     assert "чек.pdf" in text(page)
@@ -570,6 +581,7 @@ def test_the_documents_page_needs_a_signed_in_user_and_get_or_post(client, grant
 
 @pytest.mark.parametrize("who", ["applicant", "officer"])
 def test_the_organisation_and_the_officer_download_a_document(client, grant, attached, who):
+    submitted_now(attached.report)
     client.force_login(getattr(grant, who))
     response = client.get(url("report-attachment", attached.report_id, attached.pk))
     assert response.status_code == 200
