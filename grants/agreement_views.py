@@ -324,7 +324,8 @@ def agreement_edit(request, pk):
     agreement = _agreement(request, pk, manage=True)
     if not agreement.is_editable:
         messages.error(request, _("The terms can be changed only while the agreement is a draft."))
-        return redirect("grants:agreement", pk=agreement.pk)
+        if request.method == "GET":
+            return redirect("grants:agreement", pk=agreement.pk)
     data = request.POST.copy() if request.method == "POST" else None
     adding = data is not None and _one_more_row(data)
     # A submitted row counts as typed, whatever the stored one was: only the rows left
@@ -340,7 +341,10 @@ def agreement_edit(request, pk):
         prefix="tranches",
         form_kwargs={"reports": len(reports.forms)},
     )
-    if data is not None and not adding:
+    # Prepared meanwhile (another officer, another tab): what was typed is shown again,
+    # nothing is saved.
+    status = 200 if agreement.is_editable else 409
+    if data is not None and not adding and agreement.is_editable:
         valid = [terms.is_valid(), reports.is_valid(), tranches.is_valid()]
         if all(valid):
             report_rows, tranche_rows = _schedule(reports, tranches)
@@ -365,7 +369,9 @@ def agreement_edit(request, pk):
         "reports": reports,
         "tranches": tranches,
     }
-    return TemplateResponse(request, "grants/agreements/agreement_form.html", context)
+    return TemplateResponse(
+        request, "grants/agreements/agreement_form.html", context, status=status
+    )
 
 
 # Signing

@@ -187,7 +187,8 @@ def _edit_forms(report, data=None):
 @require_http_methods(["GET", "POST"])
 def report_edit(request, pk):
     report = _get_report_for_applicant(request, pk)
-    if not permissions.can_edit_report(request.user, report):
+    editable = permissions.can_edit_report(request.user, report)
+    if not editable:
         if report.is_editable:
             # Not signed yet, or completed or terminated: the service's own words.
             messages.error(request, _("Reports are written while the grant is being implemented."))
@@ -197,12 +198,15 @@ def report_edit(request, pk):
                 _("This report is %(status)s; it can no longer be changed.")
                 % {"status": report.get_status_display()},
             )
-        return redirect("grants:report", pk=report.pk)
+        if request.method == "GET":
+            return redirect("grants:report", pk=report.pk)
     data = request.POST if request.method == "POST" else None
     narrative, results, spending = _edit_forms(report, data)
-    status = 200
+    # Submitted meanwhile (another member, another tab): what was typed is shown again,
+    # nothing is saved.
+    status = 200 if editable else 409
     submit_problems = []
-    if data is not None:
+    if data is not None and editable:
         indicator_ids, line_ids = posted_row_ids(data)
         known_indicators = {i.pk for i in results.indicators}
         known_lines = {line.pk for line in spending.lines}

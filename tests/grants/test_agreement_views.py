@@ -615,11 +615,21 @@ def test_adding_a_row_keeps_the_input_and_saves_nothing(client, drafted):
 
 def test_only_a_draft_is_edited(client, prepared):
     client.force_login(prepared.officer)
-    for method in (client.get, client.post):
-        response = method(url("agreement-edit", prepared.agreement.pk))
-        assert response.status_code == 302
-        assert response["Location"] == url("agreement", prepared.agreement.pk)
+    before = schedule(prepared)
+    response = client.get(url("agreement-edit", prepared.agreement.pk))
+    assert response.status_code == 302
+    assert response["Location"] == url("agreement", prepared.agreement.pk)
     assert told(response, "The terms can be changed only while the agreement is a draft.")
+    # Prepared meanwhile (another officer): what was typed comes back with 409, nothing saved.
+    data = edit_data(prepared)
+    data["bank_name"] = "Жаңы банк"
+    response = client.post(url("agreement-edit", prepared.agreement.pk), data)
+    assert response.status_code == 409
+    assert "Жаңы банк" in text(response)
+    assert says(response, "The terms can be changed only while the agreement is a draft.")
+    assert schedule(prepared) == before
+    prepared.agreement.refresh_from_db()
+    assert prepared.agreement.bank_name != "Жаңы банк"
 
 
 @pytest.mark.parametrize(

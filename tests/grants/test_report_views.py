@@ -402,8 +402,11 @@ def test_a_submitted_report_cannot_be_edited(client, grant, submitted):
     assert response.status_code == 302
     assert response["Location"] == url("report", submitted.pk)
     assert told(response, NOT_EDITABLE)
+    # Submitted meanwhile (another tab): what was typed comes back with 409, nothing saved.
     response = client.post(url("report-edit", submitted.pk), form_data(grant, activities="Жаңы."))
-    assert response.status_code == 302
+    assert response.status_code == 409
+    assert "Жаңы." in text(response)
+    assert says(response, NOT_EDITABLE)
     assert state_of(submitted) == before
 
 
