@@ -20,7 +20,7 @@ from accounts.models import StateBody
 from accounts.permissions import is_officer
 from socialorder.feedback import show_refusal
 from socialorder.search import text_search
-from socialorder.uploads import CONTENT_TYPES, detect_type, open_private, sha256_of
+from socialorder.uploads import CONTENT_TYPES, detect_type, open_private, serve_private, sha256_of
 
 from . import permissions, services
 from .forms import (
@@ -168,14 +168,11 @@ def _render_detail(request, competition, question_form, status=200):
 def document_download(request, reference, pk):
     competition = _get_competition(request, reference)
     document = get_object_or_404(competition.documents, pk=pk)
-    response = FileResponse(
-        open_private(document.file),
-        as_attachment=True,
+    return serve_private(
+        document.file,
+        file_type=document.file_type,
         filename=f"{competition.reference}-{document.pk}.{document.file_type}",
-        content_type=CONTENT_TYPES.get(document.file_type, "application/octet-stream"),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @login_required

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import StateBody
 from competitions.models import CommissionMember, Competition
 from grants.queries import state_body_awards, state_body_competitions
-from socialorder.uploads import CONTENT_TYPES, JPEG, PNG, detect_type, open_private
+from socialorder.uploads import CONTENT_TYPES, JPEG, PNG, detect_type, open_private, serve_private
 
 from . import compositions, figures, permissions
 from .models import (
@@ -432,17 +432,6 @@ def council_calendar(request, slug):
 # Files
 
 
-def _serve(field_file, *, file_type: str, filename: str, as_attachment=True) -> FileResponse:
-    response = FileResponse(
-        open_private(field_file),
-        as_attachment=as_attachment,
-        filename=filename,
-        content_type=CONTENT_TYPES.get(file_type, "application/octet-stream"),
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @require_GET
 def logo(request, slug):
     council = _get_council(slug)
@@ -473,7 +462,7 @@ def minutes_file(request, pk):
     if not permissions.minutes_public(meeting) or not meeting.minutes_file:
         raise Http404
     day = timezone.localtime(meeting.starts_at).date().isoformat()
-    return _serve(
+    return serve_private(
         meeting.minutes_file,
         file_type=meeting.minutes_file_type,
         filename=f"minutes-{meeting.council.slug}-{day}.{meeting.minutes_file_type or 'bin'}",
@@ -487,7 +476,7 @@ def meeting_document(request, pk):
         request.user, document.meeting.council
     ):
         raise Http404
-    return _serve(
+    return serve_private(
         document.file,
         file_type=document.file_type,
         filename=f"{document.meeting.council.slug}-document-{document.pk}.{document.file_type}",
@@ -502,7 +491,7 @@ def paper_file(request, kind, pk):
     paper = get_object_or_404(model.objects.select_related("council"), pk=pk)
     if not paper.file:
         raise Http404
-    return _serve(
+    return serve_private(
         paper.file,
         file_type=paper.file_type,
         filename=f"{paper.council.slug}-{kind}-{paper.year}.{paper.file_type or 'bin'}",

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from socialorder.feedback import show_refusal
-from socialorder.uploads import CONTENT_TYPES, open_private
+from socialorder.uploads import open_private, serve_private
 
 from . import implementation, permissions
 from .agreement_forms import (
@@ -638,11 +638,4 @@ def visit_file(request, pk, file_pk):
     if not permissions.can_view_visit(request.user, visit):
         raise Http404
     stored = get_object_or_404(VisitFile, pk=file_pk, visit=visit)
-    response = FileResponse(
-        open_private(stored.file),
-        as_attachment=True,
-        filename=stored.original_name,
-        content_type=CONTENT_TYPES.get(stored.file_type, "application/octet-stream"),
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return serve_private(stored.file, file_type=stored.file_type, filename=stored.original_name)

@@ -23,7 +23,16 @@ from accounts.models import StateBodyMembership, User
 from socialorder.emails import absolute_url, send_templated_email
 from socialorder.pdf import render_pdf_pages
 from socialorder.queue import delay_on_commit
-from socialorder.uploads import DOCX, JPEG, PDF, PNG, XLSX, sha256_of, validate_upload
+from socialorder.uploads import (
+    DOCX,
+    JPEG,
+    PDF,
+    PNG,
+    XLSX,
+    display_name,
+    sha256_of,
+    validate_upload,
+)
 
 from . import permissions
 from .models import (
@@ -352,11 +361,9 @@ def preparation_problems(agreement: GrantAgreement) -> list[str]:
     if not (agreement.bank_name and agreement.bank_bic and agreement.bank_account):
         problems.append(_("Enter the organisation's bank details."))
     tranches = list(agreement.tranches.all())
-    reports = [
-        {"kind": r.kind, "period_end": r.period_end, "due_date": r.due_date}
-        for r in agreement.reports.all()
-    ]
-    numbers = {r.pk: r.number for r in agreement.reports.all()}
+    stored = list(agreement.reports.all())
+    reports = [{"kind": r.kind, "period_end": r.period_end, "due_date": r.due_date} for r in stored]
+    numbers = {r.pk: r.number for r in stored}
     schedule = schedule_problems(
         agreement,
         {"start_date": agreement.start_date, "end_date": agreement.end_date},
@@ -632,19 +639,29 @@ def save_report(
     for name in REPORT_FIELDS:
         setattr(report, name, narrative[name])
     report.save(update_fields=[*REPORT_FIELDS, "updated_at"])
-    for indicator_id, (achieved, comment) in results.items():
-        if achieved or comment:
-            ReportResult.objects.update_or_create(
-                report=report,
-                indicator_id=indicator_id,
-                defaults={"achieved": achieved, "comment": comment},
-            )
-        else:
-            ReportResult.objects.filter(report=report, indicator_id=indicator_id).delete()
-    for line_id, (amount, comment) in spending.items():
-        ReportSpending.objects.update_or_create(
-            report=report, line_id=line_id, defaults={"amount": amount, "comment": comment}
-        )
+    # One statement per table, whatever the number of rows: an emptied result is removed,
+    # the others are inserted or updated in place.
+    emptied = [pk for pk, (achieved, comment) in results.items() if not (achieved or comment)]
+    ReportResult.objects.filter(report=report, indicator_id__in=emptied).delete()
+    ReportResult.objects.bulk_create(
+        [
+            ReportResult(report=report, indicator_id=pk, achieved=achieved, comment=comment)
+            for pk, (achieved, comment) in results.items()
+            if pk not in emptied
+        ],
+        update_conflicts=True,
+        unique_fields=["report", "indicator"],
+        update_fields=["achieved", "comment"],
+    )
+    ReportSpending.objects.bulk_create(
+        [
+            ReportSpending(report=report, line_id=pk, amount=amount, comment=comment)
+            for pk, (amount, comment) in spending.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["report", "line"],
+        update_fields=["amount", "comment"],
+    )
     return report
 
 
@@ -793,8 +810,7 @@ def _checked(uploaded, *, allowed, field: str) -> str:
 
 def _stored(record, uploaded, kind: str):
     """Save a checked upload under a generated name; the uploaded name is only displayed."""
-    name = uploaded.name.replace("\\", "/").rsplit("/", 1)[-1].strip() or "document"
-    record.original_name = name[:255]
+    record.original_name = display_name(uploaded.name)
     record.file_type = kind
     record.size = uploaded.size
     record.sha256 = sha256_of(uploaded)

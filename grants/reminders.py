@@ -93,6 +93,16 @@ def _open_reports():
     )
 
 
+def _report_due(report: Report, **context) -> Due:
+    """A report to the organisation's members, with the link to the report."""
+    return Due(
+        obj=report,
+        recipients=_members(report.agreement.application.organization),
+        url=("grants:report", [report.pk]),
+        context={"report": report, "agreement": report.agreement, **context},
+    )
+
+
 @reminder(
     "report_due",
     label=_("A report of your grant due in 7 days"),
@@ -100,12 +110,7 @@ def _open_reports():
 )
 def reports_due(today: datetime.date):
     for report in _open_reports().filter(due_date=today + datetime.timedelta(days=REPORT_DUE_DAYS)):
-        yield Due(
-            obj=report,
-            recipients=_members(report.agreement.application.organization),
-            url=("grants:report", [report.pk]),
-            context={"report": report, "agreement": report.agreement},
-        )
+        yield _report_due(report)
 
 
 @reminder(
@@ -117,12 +122,7 @@ def reports_overdue(today: datetime.date):
     for report in _open_reports().filter(due_date__lt=today):
         days = (today - report.due_date).days
         if on_cadence(days - 1):
-            yield Due(
-                obj=report,
-                recipients=_members(report.agreement.application.organization),
-                url=("grants:report", [report.pk]),
-                context={"report": report, "agreement": report.agreement, "days": days},
-            )
+            yield _report_due(report, days=days)
 
 
 def _payable_since(tranche: Tranche) -> datetime.date:

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from socialorder.feedback import show_refusal
-from socialorder.uploads import CONTENT_TYPES, open_private
+from socialorder.uploads import serve_private
 
 from . import implementation, permissions
 from .models import ImplementationEvent, Report, ReportSpending
@@ -304,14 +304,11 @@ def report_attachments(request, pk):
 def report_attachment(request, pk, attachment_pk):
     report = _get_readable_report(request, pk)
     attachment = get_object_or_404(report.attachments, pk=attachment_pk)
-    response = FileResponse(
-        open_private(attachment.file),
-        as_attachment=True,
+    return serve_private(
+        attachment.file,
+        file_type=attachment.file_type,
         filename=f"{report.agreement.number}-{report.number}-{attachment.pk}.{attachment.file_type}",
-        content_type=CONTENT_TYPES.get(attachment.file_type, "application/octet-stream"),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @login_required

@@ -18,6 +18,7 @@ from competitions.models import Competition
 from socialorder.emails import absolute_url, send_templated_email
 from socialorder.pdf import render_pdf
 from socialorder.queue import delay_on_commit
+from socialorder.uploads import display_name
 
 from . import permissions
 from .models import Application, ApplicationEvent, ApplicationVersion, Attachment, AwardDecision
@@ -416,7 +417,7 @@ def add_attachment(
     attachment = Attachment(
         application=application,
         checklist_item=checklist_item,
-        original_name=_display_name(uploaded.name),
+        original_name=display_name(uploaded.name),
         file_type=file_type,
         size=uploaded.size,
         sha256=sha256,
@@ -429,12 +430,6 @@ def add_attachment(
         attachment.file.storage.delete(attachment.file.name)
         raise
     return attachment
-
-
-def _display_name(name: str) -> str:
-    """The uploaded file's own name, for people to read (never used on disk)."""
-    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip() or "document"
-    return name[:255]
 
 
 def _retire(attachment: Attachment) -> None:

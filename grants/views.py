@@ -16,7 +16,7 @@ from accounts.models import Organization
 from accounts.permissions import can_act_for_state_body
 from competitions.models import Competition
 from socialorder.feedback import show_refusal
-from socialorder.uploads import CONTENT_TYPES, open_private, sha256_of
+from socialorder.uploads import open_private, serve_private, sha256_of
 
 from . import permissions, queries, services
 from .forms import (
@@ -384,14 +384,11 @@ def attachment_download(request, pk, attachment_pk):
         # Reviewers read the documents of the version that counts, nothing else.
         attachments = submitted_content(application).get("attachments", attachments.none())
     attachment = get_object_or_404(attachments, pk=attachment_pk)
-    response = FileResponse(
-        open_private(attachment.file),
-        as_attachment=True,
+    return serve_private(
+        attachment.file,
+        file_type=attachment.file_type,
         filename=f"{application.pk}-{attachment.pk}.{attachment.file_type}",
-        content_type=CONTENT_TYPES.get(attachment.file_type, "application/octet-stream"),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 # Officers
