@@ -45,6 +45,12 @@ def application_deadlines(today: datetime.date):
             status=Application.Status.DRAFT,
             competition__status=Competition.Status.PUBLISHED,
             competition__deadline__gt=timezone.now(),
+            # Only deadlines near enough to be reminded of on ``today`` (not every open draft).
+            competition__deadline__lt=timezone.make_aware(
+                datetime.datetime.combine(
+                    today + datetime.timedelta(days=max(DEADLINE_DAYS) + 1), datetime.time.min
+                )
+            ),
         )
         .select_related("competition", "organization")
         .prefetch_related(_members_prefetch("organization__memberships"))
